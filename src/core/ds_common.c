@@ -1,0 +1,78 @@
+/*
+ * ds_common.c — address and time formatting, and the allocation wrappers that
+ * turn out-of-memory into one clear message instead of a crash.
+ */
+#include "core/ds_common.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+char *ds_ip_format(const ds_ip *a, char buf[DS_IP_STRLEN])
+{
+    if (ds_ip_is_v4(a))
+        inet_ntop(AF_INET, a->b + 12, buf, DS_IP_STRLEN);
+    else
+        inet_ntop(AF_INET6, a->b, buf, DS_IP_STRLEN);
+    return buf;
+}
+
+int ds_ip_parse(const char *s, ds_ip *a)
+{
+    uint8_t v4[4];
+    if (inet_pton(AF_INET, s, v4) == 1) {
+        ds_ip_set_v4(a, ((uint32_t)v4[0] << 24) | ((uint32_t)v4[1] << 16) |
+                            ((uint32_t)v4[2] << 8) | v4[3]);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, s, a->b) == 1)
+        return 0;
+    return -1;
+}
+
+char *ds_time_format(int64_t ts_ns, char buf[DS_TIME_STRLEN])
+{
+    int64_t sec = ds_floor_div(ts_ns, DS_NS_PER_SEC);
+    int64_t us = (ts_ns - sec * DS_NS_PER_SEC) / 1000;
+    snprintf(buf, DS_TIME_STRLEN, "%" PRId64 ".%06" PRId64, sec, us);
+    return buf;
+}
+
+static void ds_oom(size_t n)
+{
+    fprintf(stderr, "darkscope: out of memory (allocating %zu bytes)\n", n);
+    exit(3);
+}
+
+void *ds_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        ds_oom(n);
+    return p;
+}
+
+void *ds_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        ds_oom(n * size);
+    return p;
+}
+
+void *ds_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        ds_oom(n);
+    return q;
+}
+
+char *ds_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = ds_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}

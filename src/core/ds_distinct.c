@@ -1,0 +1,148 @@
+/*
+ * ds_distinct.c — append, then radix-sort and deduplicate (see ds_distinct.h).
+ *
+ * The radix sort is LSD with 8-bit digits and skips the digits above key_bits, so
+ * a 42-bit key costs 6 passes. A compaction keeps the sorted unique prefix and
+ * grows the array when more than half of it stays occupied, which bounds the
+ * amortised work per appended key by a constant.
+ */
+#include "core/ds_distinct.h"
+
+#include <stdlib.h>
+
+#define DS_DISTINCT_MIN_CAP 4096
+
+void ds_distinct64_init(ds_distinct64 *d, unsigned key_bits)
+{
+    memset(d, 0, sizeof *d);
+    d->key_bits = key_bits > 64 ? 64 : key_bits;
+    d->cap = DS_DISTINCT_MIN_CAP;
+    d->v = ds_xmalloc(d->cap * sizeof *d->v);
+    d->tmp = ds_xmalloc(d->cap * sizeof *d->tmp);
+}
+
+void ds_distinct64_free(ds_distinct64 *d)
+{
+    free(d->v);
+    free(d->tmp);
+    memset(d, 0, sizeof *d);
+}
+
+static void ds_radix_sort64(uint64_t *v, uint64_t *tmp, size_t n, unsigned key_bits)
+{
+    unsigned passes = (key_bits + 7) / 8;
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned pass = 0; pass < passes; pass++) {
+        unsigned shift = pass * 8;
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xff]++;
+        if (count[(src[0] >> shift) & 0xff] == n)
+            continue; /* every key has the same digit: nothing to move */
+        size_t pos = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+}
+
+static size_t ds_unique64(uint64_t *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[w - 1])
+            v[w++] = v[i];
+    return w;
+}
+
+void ds_distinct64_finish(ds_distinct64 *d)
+{
+    if (d->sorted == d->n)
+        return;
+    if (d->n > 1)
+        ds_radix_sort64(d->v, d->tmp, d->n, d->key_bits);
+    d->n = ds_unique64(d->v, d->n);
+    d->sorted = d->n;
+}
+
+void ds_distinct64_compact(ds_distinct64 *d)
+{
+    ds_distinct64_finish(d);
+    if (d->n > d->cap / 2) {
+        d->cap *= 2;
+        d->v = ds_xrealloc(d->v, d->cap * sizeof *d->v);
+        d->tmp = ds_xrealloc(d->tmp, d->cap * sizeof *d->tmp);
+    }
+}
+
+void ds_distinct64_clear(ds_distinct64 *d)
+{
+    d->n = 0;
+    d->sorted = 0;
+}
+
+void ds_distinct64_merge(ds_distinct64 *d, const ds_distinct64 *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        ds_distinct64_add(d, src->v[i]);
+}
+
+void ds_distinct128_init(ds_distinct128 *d) { memset(d, 0, sizeof *d); }
+
+void ds_distinct128_free(ds_distinct128 *d)
+{
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+static int ds_key128_cmp(const void *a, const void *b)
+{
+    const ds_key128 *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return ds_ip_cmp(&x->addr, &y->addr);
+}
+
+void ds_distinct128_finish(ds_distinct128 *d)
+{
+    if (d->sorted == d->n || d->n == 0)
+        return;
+    qsort(d->v, d->n, sizeof *d->v, ds_key128_cmp);
+    size_t w = 1;
+    for (size_t i = 1; i < d->n; i++)
+        if (ds_key128_cmp(&d->v[i], &d->v[w - 1]) != 0)
+            d->v[w++] = d->v[i];
+    d->n = w;
+    d->sorted = w;
+}
+
+void ds_distinct128_add(ds_distinct128 *d, const ds_ip *addr, uint32_t group)
+{
+    if (d->n == d->cap) {
+        ds_distinct128_finish(d);
+        if (d->n >= d->cap / 2) {
+            d->cap = d->cap ? d->cap * 2 : 256;
+            d->v = ds_xrealloc(d->v, d->cap * sizeof *d->v);
+        }
+    }
+    d->v[d->n].addr = *addr;
+    d->v[d->n].group = group;
+    d->n++;
+}
+
+void ds_distinct128_clear(ds_distinct128 *d)
+{
+    d->n = 0;
+    d->sorted = 0;
+}

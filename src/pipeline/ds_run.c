@@ -1,0 +1,438 @@
+/*
+ * ds_run.c — drives one analysis: opens the inputs (a bad one is reported and the
+ * others go on), merges them, feeds batches of records to every analyzer, keeps the
+ * run-wide counters, shows progress, and writes the outputs and summary.json.
+ *
+ * Live captures write all outputs at every interval boundary (in packet time) with
+ * "complete": false, so a running telescope always has fresh files; a signal stops
+ * the loop and the outputs are written from what was analysed so far.
+ */
+#include "pipeline/ds_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/ds_analyzer.h"
+#include "output/ds_csv.h"
+#include "pipeline/ds_merge.h"
+#include "telescope/ds_classify.h"
+
+#define DS_BATCH 1024
+
+typedef struct ds_input {
+    const char *path;
+    ds_source *src;
+    char *open_error;
+} ds_input;
+
+typedef struct ds_state {
+    const ds_run_config *cfg;
+    ds_ctx ctx;
+    ds_input *in;
+    size_t nin;
+    void **st; /* analyzer states */
+    uint64_t packets;    /* records analysed */
+    int64_t first_ts, last_ts;
+    bool any;
+    bool complete;
+    double t0;
+    double last_progress;
+} ds_state;
+
+static double ds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static json_t *ds_json_time(int64_t ts)
+{
+    char buf[DS_TIME_STRLEN];
+    return json_string(ds_time_format(ts, buf));
+}
+
+static json_t *ds_u64(uint64_t v) { return json_integer((json_int_t)v); }
+
+static json_t *ds_dissection_json(const ds_dissection *d)
+{
+    json_t *j = json_object();
+#define DS_F(name) json_object_set_new(j, #name, ds_u64(d->name))
+    DS_F(packets);
+    DS_F(ipv4);
+    DS_F(ipv6);
+    DS_F(tcp);
+    DS_F(tcp_syn_only);
+    DS_F(tcp_synack);
+    DS_F(tcp_rst);
+    DS_F(udp);
+    DS_F(icmp);
+    DS_F(icmp_echo_request);
+    DS_F(icmp_echo_reply);
+    DS_F(icmp_unreach);
+    DS_F(icmp_time_exceeded);
+    DS_F(icmp_other);
+    DS_F(ip_fragments);
+    DS_F(distinct_src_ipv4);
+    DS_F(distinct_dst_ipv4);
+#undef DS_F
+    if (d->packets) {
+        json_object_set_new(j, "first_ts", ds_json_time(d->first_ts));
+        json_object_set_new(j, "last_ts", ds_json_time(d->last_ts));
+    }
+    return j;
+}
+
+/* Adds src's counters into the run totals. */
+static void ds_stats_add(ds_source_stats *t, const ds_source_stats *s)
+{
+    t->bytes += s->bytes;
+    t->non_ip += s->non_ip;
+    t->outside += s->outside;
+    t->reordered += s->reordered;
+    t->out_of_order += s->out_of_order;
+    t->d.packets += s->d.packets;
+    for (int i = 0; i < DS_DEC_COUNT; i++)
+        t->malformed[i] += s->malformed[i];
+    for (int i = 0; i < DS_CLS_COUNT; i++)
+        t->classes[i] += s->classes[i];
+    for (int i = 0; i < DS_TAG_COUNT; i++)
+        t->tags[i] += s->tags[i];
+}
+
+static json_t *ds_input_json(const ds_input *in)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "path", json_string(in->path));
+    if (in->open_error) {
+        json_object_set_new(j, "status", json_string("error"));
+        json_t *errs = json_array();
+        json_array_append_new(errs, json_string(in->open_error));
+        json_object_set_new(j, "errors", errs);
+        return j;
+    }
+    ds_capture *c = ds_source_capture(in->src);
+    const ds_source_stats *s = ds_source_get_stats(in->src);
+    const char *err = ds_source_error(in->src);
+    const char *warn = ds_capture_warning(c);
+    json_object_set_new(j, "status", json_string(err ? "error" : "ok"));
+    json_object_set_new(j, "format", json_string(ds_capture_format(c)));
+    json_object_set_new(j, "byte_order", json_string(ds_capture_byte_order(c)));
+    json_object_set_new(j, "compression", json_string(ds_capture_compression(c)));
+    uint16_t lt[32];
+    size_t nlt = ds_capture_linktypes(c, lt, 32);
+    json_t *lts = json_array();
+    for (size_t i = 0; i < nlt && i < 32; i++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s(%u)", ds_linktype_name(lt[i]), lt[i]);
+        json_array_append_new(lts, json_string(buf));
+    }
+    json_object_set_new(j, "link_types", lts);
+    json_object_set_new(j, "packets", ds_u64(s->d.packets));
+    json_object_set_new(j, "bytes", ds_u64(s->bytes));
+    json_object_set_new(j, "file_bytes", ds_u64(ds_capture_file_size(c)));
+    if (s->d.packets) {
+        json_object_set_new(j, "first_ts", ds_json_time(s->d.first_ts));
+        json_object_set_new(j, "last_ts", ds_json_time(s->d.last_ts));
+    }
+    json_t *errs = json_array();
+    if (err)
+        json_array_append_new(errs, json_string(err));
+    json_object_set_new(j, "errors", errs);
+    json_t *warns = json_array();
+    if (warn)
+        json_array_append_new(warns, json_string(warn));
+    json_object_set_new(j, "warnings", warns);
+    if (ds_capture_dropped(c))
+        json_object_set_new(j, "dropped_by_kernel", ds_u64(ds_capture_dropped(c)));
+    json_object_set_new(j, "dissection", ds_dissection_json(&s->d));
+    return j;
+}
+
+static json_t *ds_monitors_json(const ds_telescope *t)
+{
+    json_t *a = json_array();
+    for (int m = 0; m < ds_telescope_count(t); m++) {
+        json_t *j = json_object();
+        json_object_set_new(j, "name", json_string(ds_telescope_name(t, m)));
+        json_object_set_new(j, "prefixes", json_string(ds_telescope_prefixes(t, m)));
+        if (ds_telescope_is_open(t)) {
+            json_object_set_new(j, "size", json_null());
+        } else {
+            json_object_set_new(j, "size", ds_u64(ds_telescope_size_v4(t, m)));
+            double l6 = ds_telescope_size_v6_log2(t, m);
+            if (l6 >= 0)
+                json_object_set_new(j, "size_v6_log2", json_real(l6));
+        }
+        json_array_append_new(a, j);
+    }
+    return a;
+}
+
+static json_t *ds_summary_json(ds_state *S)
+{
+    const ds_run_config *cfg = S->cfg;
+    json_t *j = json_object();
+    json_object_set_new(j, "darkscope_version", json_string(DS_VERSION));
+    json_t *argv = json_array();
+    for (int i = 0; i < cfg->argc; i++)
+        json_array_append_new(argv, json_string(cfg->argv[i]));
+    json_object_set_new(j, "command_line", argv);
+    json_object_set_new(j, "complete", json_boolean(S->complete));
+    json_t *inputs = json_array();
+    ds_source_stats tot;
+    memset(&tot, 0, sizeof tot);
+    bool bad = false;
+    for (size_t i = 0; i < S->nin; i++) {
+        json_array_append_new(inputs, ds_input_json(&S->in[i]));
+        if (S->in[i].open_error || ds_source_error(S->in[i].src))
+            bad = true;
+        if (S->in[i].src)
+            ds_stats_add(&tot, ds_source_get_stats(S->in[i].src));
+    }
+    json_object_set_new(j, "inputs", inputs);
+    json_object_set_new(j, "inputs_ok", json_boolean(!bad));
+    const ds_telescope *t = cfg->telescope;
+    json_object_set_new(j, "telescope_open", json_boolean(ds_telescope_is_open(t)));
+    json_object_set_new(j, "monitors", ds_monitors_json(t));
+    json_t *notes = json_array();
+    if (ds_telescope_is_open(t))
+        json_array_append_new(
+            notes, json_string("no --telescope given: every packet counts as monitor 'all' of "
+                               "unknown size, so every extrapolation to the Internet is omitted"));
+    json_object_set_new(j, "notes", notes);
+    json_object_set_new(j, "interval_s", json_real((double)cfg->interval_ns / 1e9));
+    json_t *span = json_object();
+    if (S->any) {
+        json_object_set_new(span, "first_ts", ds_json_time(S->first_ts));
+        json_object_set_new(span, "last_ts", ds_json_time(S->last_ts));
+        json_object_set_new(span, "seconds", json_real((double)(S->last_ts - S->first_ts) / 1e9));
+    }
+    json_object_set_new(j, "time_span", span);
+
+    json_t *totals = json_object();
+    uint64_t malformed = 0;
+    for (int i = 0; i < DS_DEC_COUNT; i++)
+        malformed += tot.malformed[i];
+    json_object_set_new(totals, "frames", ds_u64(tot.d.packets));
+    json_object_set_new(totals, "bytes", ds_u64(tot.bytes));
+    json_object_set_new(totals, "non_ip_frames", ds_u64(tot.non_ip));
+    json_object_set_new(totals, "malformed", ds_u64(malformed));
+    json_object_set_new(totals, "outside", ds_u64(tot.outside));
+    json_object_set_new(totals, "analysed", ds_u64(S->packets));
+    json_t *cls = json_object();
+    for (int c = 0; c < DS_CLS_COUNT; c++)
+        json_object_set_new(cls, ds_class_name(c), ds_u64(tot.classes[c]));
+    json_object_set_new(totals, "classes", cls);
+    json_t *tags = json_object();
+    for (int b = 0; b < DS_TAG_COUNT; b++)
+        json_object_set_new(tags, ds_tag_name((unsigned)b), ds_u64(tot.tags[b]));
+    json_object_set_new(totals, "tags", tags);
+    json_object_set_new(j, "totals", totals);
+
+    json_t *anom = json_object();
+    for (int i = DS_DEC_LINK_TRUNCATED; i < DS_DEC_COUNT; i++)
+        json_object_set_new(anom, ds_dec_result_name(i), ds_u64(tot.malformed[i]));
+    json_object_set_new(anom, "out_of_order", ds_u64(tot.out_of_order));
+    json_object_set_new(anom, "reordered_within_tolerance", ds_u64(tot.reordered));
+    json_object_set_new(j, "anomalies", anom);
+    json_object_set_new(j, "tolerance_s", json_real((double)cfg->tolerance_ns / 1e9));
+
+    json_t *sigs = json_array();
+    for (int i = 0; cfg->sigs && i < ds_sigset_count(cfg->sigs); i++) {
+        json_t *s = json_object();
+        json_object_set_new(s, "name", json_string(ds_sigset_name(cfg->sigs, i)));
+        json_object_set_new(s, "rule", json_string(ds_sigset_describe(cfg->sigs, i)));
+        json_array_append_new(sigs, s);
+    }
+    json_object_set_new(j, "signatures", sigs);
+    return j;
+}
+
+/* Writes every analyzer's files, then summary.json last, so summary.json appearing
+ * means the rest of the directory is consistent with it. */
+static int ds_write_outputs(ds_state *S)
+{
+    char err[DS_ERRLEN];
+    json_t *sum = ds_summary_json(S);
+    int rc = 0;
+    for (size_t a = 0; a < ds_analyzer_count; a++) {
+        if (ds_analyzers[a]->write(S->st[a], &S->ctx, sum, err, sizeof err) != 0) {
+            fprintf(stderr, "darkscope: %s\n", err);
+            rc = -1;
+        }
+    }
+    if (ds_outdir_write_json(S->ctx.out, "summary.json", sum, err, sizeof err) != 0) {
+        fprintf(stderr, "darkscope: %s\n", err);
+        rc = -1;
+    }
+    json_decref(sum);
+    return rc;
+}
+
+static void ds_progress(ds_state *S, bool final)
+{
+    double now = ds_now();
+    if (!final && now - S->last_progress < 0.5)
+        return;
+    S->last_progress = now;
+    uint64_t done = 0, total = 0, frames = 0;
+    for (size_t i = 0; i < S->nin; i++) {
+        if (!S->in[i].src)
+            continue;
+        ds_capture *c = ds_source_capture(S->in[i].src);
+        done += ds_capture_bytes_read(c);
+        total += ds_capture_file_size(c);
+        frames += ds_source_get_stats(S->in[i].src)->d.packets;
+    }
+    double el = now - S->t0;
+    double mpps = el > 0 ? (double)frames / el / 1e6 : 0;
+    fprintf(stderr, "\r\033[K%.1f/%.1f MB  %llu packets  %.2f Mpps", (double)done / 1e6,
+            (double)total / 1e6, (unsigned long long)frames, mpps);
+    if (total && done && done < total)
+        fprintf(stderr, "  ETA %.0fs", el * (double)(total - done) / (double)done);
+    if (final)
+        fputc('\n', stderr);
+}
+
+int ds_run(const ds_run_config *cfg)
+{
+    ds_state S;
+    memset(&S, 0, sizeof S);
+    S.cfg = cfg;
+    S.complete = true;
+    S.t0 = S.last_progress = ds_now();
+    char err[DS_ERRLEN];
+
+    ds_outdir *out = ds_outdir_open(cfg->outdir, err, sizeof err);
+    if (!out) {
+        fprintf(stderr, "darkscope: %s\n", err);
+        return DS_EXIT_OUTPUT;
+    }
+    S.ctx.telescope = cfg->telescope;
+    S.ctx.sigs = cfg->sigs;
+    S.ctx.interval_ns = cfg->interval_ns;
+    S.ctx.out = out;
+    S.ctx.live = cfg->interface != NULL;
+
+    S.nin = cfg->interface ? 1 : cfg->ninputs;
+    S.in = ds_xcalloc(S.nin ? S.nin : 1, sizeof *S.in);
+    ds_source **srcs = ds_xcalloc(S.nin ? S.nin : 1, sizeof *srcs);
+    size_t nsrc = 0;
+    for (size_t i = 0; i < S.nin; i++) {
+        ds_capture *c;
+        if (cfg->interface) {
+            S.in[i].path = cfg->interface;
+            c = ds_capture_open_live(cfg->interface, cfg->bpf, cfg->snaplen, 200, err,
+                                     sizeof err);
+        } else {
+            S.in[i].path = cfg->inputs[i];
+            c = ds_capture_open(cfg->inputs[i], err, sizeof err);
+        }
+        if (!c) {
+            fprintf(stderr, "darkscope: ");
+            ds_term_text(stderr, err);
+            fputc('\n', stderr);
+            S.in[i].open_error = ds_xstrdup(err);
+            continue;
+        }
+        S.in[i].src = ds_source_new(c, (uint16_t)i, cfg->telescope, cfg->sigs, cfg->tolerance_ns);
+        srcs[nsrc++] = S.in[i].src;
+    }
+
+    S.st = ds_xcalloc(ds_analyzer_count, sizeof *S.st);
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        S.st[a] = ds_analyzers[a]->create(&S.ctx, cfg->analyzer_cfg ? cfg->analyzer_cfg[a] : NULL);
+
+    ds_merge *m = ds_merge_new(srcs, nsrc);
+    ds_pkt *batch = ds_xmalloc(DS_BATCH * sizeof *batch);
+    int64_t flushed_interval = INT64_MIN;
+    unsigned tick = 0;
+    while (!*cfg->stop) {
+        size_t n = ds_merge_next(m, batch, DS_BATCH);
+        if (n == 0) {
+            if (ds_merge_done(m))
+                break;
+            continue; /* live capture idle: poll again (and see the stop flag) */
+        }
+        if (!S.any) {
+            S.first_ts = batch[0].ts_ns;
+            S.any = true;
+        }
+        S.last_ts = batch[n - 1].ts_ns;
+        S.packets += n;
+        for (size_t a = 0; a < ds_analyzer_count; a++) {
+            ds_analyzers[a]->packets(S.st[a], batch, n);
+            ds_analyzers[a]->advance(S.st[a], S.last_ts);
+        }
+        if (S.ctx.live) {
+            int64_t iv = ds_floor_div(S.last_ts, cfg->interval_ns);
+            if (iv != flushed_interval) {
+                if (flushed_interval != INT64_MIN) {
+                    S.complete = false;
+                    ds_write_outputs(&S);
+                }
+                flushed_interval = iv;
+            }
+        }
+        if (cfg->progress && (++tick & 63) == 0)
+            ds_progress(&S, false);
+    }
+    if (*cfg->stop) {
+        S.complete = false;
+        /* Release what the reorder rings still hold: it was read, so it counts. */
+        for (size_t i = 0; i < nsrc; i++)
+            ds_source_finish(srcs[i]);
+        size_t n;
+        while ((n = ds_merge_next(m, batch, DS_BATCH)) > 0) {
+            S.last_ts = batch[n - 1].ts_ns;
+            S.packets += n;
+            for (size_t a = 0; a < ds_analyzer_count; a++) {
+                ds_analyzers[a]->packets(S.st[a], batch, n);
+                ds_analyzers[a]->advance(S.st[a], S.last_ts);
+            }
+        }
+    } else {
+        S.complete = true;
+    }
+    if (cfg->progress)
+        ds_progress(&S, true);
+
+    int rc = DS_EXIT_OK;
+    if (ds_write_outputs(&S) != 0)
+        rc = DS_EXIT_OUTPUT;
+    for (size_t i = 0; i < S.nin; i++) {
+        const char *e = S.in[i].src ? ds_source_error(S.in[i].src) : NULL;
+        if (e) {
+            fprintf(stderr, "darkscope: %s: ", S.in[i].path);
+            ds_term_text(stderr, e);
+            fputc('\n', stderr);
+        }
+        const char *w = S.in[i].src ? ds_capture_warning(ds_source_capture(S.in[i].src)) : NULL;
+        if (w) {
+            fprintf(stderr, "darkscope: warning: %s: ", S.in[i].path);
+            ds_term_text(stderr, w);
+            fputc('\n', stderr);
+        }
+        if ((e || S.in[i].open_error) && rc == DS_EXIT_OK)
+            rc = DS_EXIT_BAD_INPUT;
+    }
+    if (*cfg->stop && rc == DS_EXIT_OK)
+        rc = DS_EXIT_INTERRUPTED;
+
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        ds_analyzers[a]->destroy(S.st[a]);
+    free(S.st);
+    ds_merge_free(m);
+    for (size_t i = 0; i < S.nin; i++) {
+        ds_source_free(S.in[i].src);
+        free(S.in[i].open_error);
+    }
+    free(S.in);
+    free(srcs);
+    free(batch);
+    ds_outdir_close(out);
+    return rc;
+}

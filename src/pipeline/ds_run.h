@@ -1,0 +1,42 @@
+/*
+ * ds_run.h — one analysis run: inputs in, analyzers over the merged stream, outputs
+ * and summary.json out. The CLI fills a ds_run_config and calls ds_run().
+ */
+#ifndef DS_RUN_H
+#define DS_RUN_H
+
+#include <signal.h>
+
+#include "telescope/ds_signature.h"
+#include "telescope/ds_telescope.h"
+
+/* Exit statuses of `darkscope analyze` (also listed in --help). */
+enum {
+    DS_EXIT_OK = 0,
+    DS_EXIT_USAGE = 1,
+    DS_EXIT_BAD_INPUT = 2, /* some input could not be read or was corrupt */
+    DS_EXIT_OUTPUT = 3,    /* outputs could not be written */
+    DS_EXIT_INTERRUPTED = 130
+};
+
+typedef struct ds_run_config {
+    const char *const *inputs; /* file paths, "-" for standard input */
+    size_t ninputs;
+    const char *interface;     /* live capture instead of files, or NULL */
+    const char *bpf;           /* live capture filter, or NULL */
+    int snaplen;
+    const char *outdir;
+    int64_t interval_ns;
+    int64_t tolerance_ns;
+    ds_telescope *telescope;
+    ds_sigset *sigs;
+    void **analyzer_cfg;       /* one per registry entry (may be NULL) */
+    bool progress;             /* progress line on stderr */
+    int argc;
+    char **argv;               /* the command line, for summary.json */
+    volatile sig_atomic_t *stop; /* set by the signal handler */
+} ds_run_config;
+
+int ds_run(const ds_run_config *cfg);
+
+#endif
