@@ -39,8 +39,21 @@ typedef struct ds_capture ds_capture;
  * "PATH: reason" (with "at offset N" when the content is at fault) into err. */
 ds_capture *ds_capture_open(const char *path, char *err, size_t errlen);
 
+/* Opens a capture from a caller-owned memory block that must outlive the capture
+ * (tests, fuzzing); compression layers are peeled as for files. */
+ds_capture *ds_capture_open_mem(const void *data, size_t n, const char *name, char *err,
+                                size_t errlen);
+
+/* Opens a capture over an already opened byte stream (see capture/ds_stream.h), which
+ * the capture then owns, also on failure. */
+struct ds_stream;
+ds_capture *ds_capture_open_stream(struct ds_stream *s, const char *name, char *err,
+                                   size_t errlen);
+
 /* Opens a live capture on an interface through libpcap. bpf may be NULL. The poll
- * timeout bounds how long ds_capture_next() blocks before returning DS_CAP_TIMEOUT. */
+ * timeout bounds how long ds_capture_next() blocks before returning DS_CAP_TIMEOUT
+ * (timeout_ms <= 0: no bound, only ds_capture_break ends the wait). snaplen <= 0
+ * means 262144. */
 ds_capture *ds_capture_open_live(const char *iface, const char *bpf, int snaplen,
                                  int timeout_ms, char *err, size_t errlen);
 
@@ -48,7 +61,9 @@ ds_capture *ds_capture_open_live(const char *iface, const char *bpf, int snaplen
  * further calls return the same value. */
 int ds_capture_next(ds_capture *c, ds_frame *f);
 
-/* Makes a blocking live capture return (from another thread or a signal handler). */
+/* Makes a blocking live capture return (from another thread or a signal handler);
+ * the waiting (or next) ds_capture_next() gives DS_CAP_EOF. On a file it ends the
+ * capture at the next refill. */
 void ds_capture_break(ds_capture *c);
 
 /* Message for the last DS_CAP_ERROR ("offset 1234: pcapng block length 7 is not a

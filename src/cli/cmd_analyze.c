@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis/ds_analyzer.h"
+#include "capture/ds_stream.h"
 #include "cli/ds_cli.h"
 #include "output/ds_csv.h"
 #include "pipeline/ds_run.h"
@@ -247,7 +248,8 @@ int ds_cmd_analyze(int argc, char **argv)
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = ds_on_signal;
         sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: a blocked read returns */
+        ds_stream_set_interrupt(&ds_stop);
         cfg.progress = !quiet && isatty(STDERR_FILENO);
         /* The full command line (with "darkscope") for summary.json. */
         cfg.argc = argc + 1;

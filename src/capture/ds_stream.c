@@ -1,0 +1,428 @@
+/*
+ * ds_stream.c — opening an input as a byte window, the generic refill, and the
+ * peeling of compression layers (the codecs themselves are in ds_decompress.c).
+ *
+ * Sources: a regular file is mapped read-only, so its window is the whole file from
+ * the start and reading it costs no syscall and no copy at all (the kernel pages it
+ * in ahead of us, helped by MADV_SEQUENTIAL). Everything else (pipes, FIFOs,
+ * standard input, character devices, files the kernel will not map) is read with
+ * read() calls of DS_STREAM_BUFSIZE bytes into a buffer. A caller's memory block
+ * is a window too.
+ *
+ * ds_stream_fill() is the one slow path of every buffered layer: when the window is
+ * too short it slides the unconsumed tail to the front of the buffer (so a record
+ * split by the buffer's end becomes contiguous), grows the buffer if the record is
+ * longer than it, and calls the layer's produce() hook until enough bytes are there.
+ *
+ * Caveat of the mapping: if another process truncates the file while we read it,
+ * touching the vanished pages raises SIGBUS, as for any mmap reader. Capture files
+ * are appended to or rotated, not truncated in place, so we accept that for the speed.
+ */
+#include "capture/ds_stream_int.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const uint8_t ds_empty_window[1];
+
+static void ds_append_note(char *dst, size_t cap, const char *note)
+{
+    size_t used = strlen(dst);
+    if (used + 3 >= cap)
+        return;
+    snprintf(dst + used, cap - used, "%s%s", used ? "; " : "", note);
+}
+
+int ds_layer_error(ds_layer *L, uint64_t in_off, const char *reason)
+{
+    ds_stream_shared *sh = L->sh;
+    const char *name = ds_codec_name(L->codec);
+    if (L->depth <= 1)
+        snprintf(sh->err, sizeof sh->err, "compressed offset %" PRIu64 ": corrupt %s data (%s)",
+                 in_off, name, reason);
+    else
+        snprintf(sh->err, sizeof sh->err,
+                 "offset %" PRIu64 " in the input of compression layer %d (%s, inside %s): "
+                 "corrupt %s data (%s)",
+                 in_off, L->depth, name, ds_codec_name(L->below->codec), name, reason);
+    L->failed = true;
+    return -1;
+}
+
+void ds_layer_warn(ds_layer *L, uint64_t in_off, const char *what)
+{
+    char note[256];
+    if (L->depth <= 1)
+        snprintf(note, sizeof note, "compressed offset %" PRIu64 ": %s %s", in_off,
+                 ds_codec_name(L->codec), what);
+    else
+        snprintf(note, sizeof note,
+                 "offset %" PRIu64 " in the input of compression layer %d: %s %s", in_off, L->depth,
+                 ds_codec_name(L->codec), what);
+    ds_append_note(L->sh->warn, sizeof L->sh->warn, note);
+}
+
+/* ---- sources ------------------------------------------------------------------ */
+
+/* Set by the CLI to its signal flag: a read() interrupted by SIGINT/SIGTERM then ends
+ * the input instead of blocking again on a pipe that may never deliver more. The one
+ * piece of process-wide state here, because a signal is process-wide too. */
+static volatile sig_atomic_t *ds_interrupt_flag;
+
+void ds_stream_set_interrupt(volatile sig_atomic_t *flag) { ds_interrupt_flag = flag; }
+
+static int ds_fd_produce(ds_layer *L)
+{
+    for (;;) {
+        ssize_t got = read(L->fd, (uint8_t *)L->win.end, ds_layer_room(L));
+        if (got > 0) {
+            L->win.end += got;
+            return 0;
+        }
+        if (got == 0) {
+            L->eof = true;
+            return 0;
+        }
+        if (errno == EINTR) {
+            if (ds_interrupt_flag && *ds_interrupt_flag) {
+                ds_append_note(L->sh->warn, sizeof L->sh->warn, "reading interrupted by a signal");
+                L->eof = true;
+                return 0;
+            }
+            continue;
+        }
+        snprintf(L->sh->err, sizeof L->sh->err, "read error at offset %" PRIu64 ": %s",
+                 L->win.base_off + (uint64_t)(L->win.end - L->win.base), strerror(errno));
+        L->failed = true;
+        return -1;
+    }
+}
+
+static void ds_source_destroy(ds_layer *L)
+{
+    if (L->map)
+        munmap(L->map, L->maplen);
+    if (L->own_fd && L->fd >= 0)
+        close(L->fd);
+}
+
+static ds_layer *ds_layer_new(ds_stream_shared *sh, size_t bufsize)
+{
+    ds_layer *L = ds_xcalloc(1, sizeof *L);
+    L->sh = sh;
+    L->fd = -1;
+    if (bufsize) {
+        L->buf = ds_xmalloc(bufsize);
+        L->cap = bufsize;
+        L->win.cur = L->win.end = L->win.base = L->buf;
+    } else {
+        L->win.cur = L->win.end = L->win.base = ds_empty_window;
+    }
+    return L;
+}
+
+static ds_layer *ds_source_new(void)
+{
+    ds_stream_shared *sh = ds_xcalloc(1, sizeof *sh);
+    ds_layer *L = ds_layer_new(sh, 0);
+    sh->bottom = L;
+    L->destroy = ds_source_destroy;
+    return L;
+}
+
+static void ds_source_set_window(ds_layer *L, const void *data, size_t n)
+{
+    L->win.cur = L->win.base = data ? data : ds_empty_window;
+    L->win.end = L->win.cur + n;
+}
+
+static void ds_source_make_reader(ds_layer *L, int fd)
+{
+    L->fd = fd;
+    L->buf = ds_xmalloc(DS_STREAM_BUFSIZE);
+    L->cap = DS_STREAM_BUFSIZE;
+    L->win.cur = L->win.end = L->win.base = L->buf;
+    L->produce = ds_fd_produce;
+}
+
+/* ---- the generic slow path ----------------------------------------------------- */
+
+/* Makes room for n bytes from cur: slides the window to the front of the buffer when
+ * the record would not fit behind it or when little room is left for the next
+ * produce() (tiny reads would cost a call each), growing the buffer when needed. */
+static void ds_layer_make_room(ds_layer *L, size_t n)
+{
+    size_t have = ds_stream_avail(&L->win);
+    size_t from_cur = (size_t)(L->buf + L->cap - L->win.cur);
+    if (from_cur >= n && ds_layer_room(L) >= L->cap / 4)
+        return;
+    uint8_t *dst = L->buf;
+    if (n > L->cap) {
+        size_t ncap = L->cap;
+        while (ncap < n)
+            ncap *= 2;
+        dst = ds_xmalloc(ncap);
+        memcpy(dst, L->win.cur, have);
+        free(L->buf);
+        L->buf = dst;
+        L->cap = ncap;
+    } else if (L->win.cur != L->buf) {
+        memmove(dst, L->win.cur, have);
+    }
+    L->win.base_off += (uint64_t)(L->win.cur - L->win.base);
+    L->win.base = L->win.cur = dst;
+    L->win.end = dst + have;
+}
+
+int ds_stream_fill(ds_stream *s, size_t n)
+{
+    ds_layer *L = (ds_layer *)s;
+    if (ds_stream_avail(s) >= n)
+        return 1;
+    if (L->failed)
+        return -1;
+    if (n > DS_STREAM_MAX_CONTIG) {
+        snprintf(L->sh->err, sizeof L->sh->err,
+                 "offset %" PRIu64 ": a record of %zu bytes exceeds the %u-byte limit",
+                 ds_stream_offset(s), n, DS_STREAM_MAX_CONTIG);
+        L->failed = true;
+        return -1;
+    }
+    while (ds_stream_avail(s) < n) {
+        if (L->eof || !L->produce)
+            return 0;
+        ds_layer_make_room(L, n);
+        if (L->produce(L) < 0) {
+            L->failed = true;
+            return -1;
+        }
+    }
+    return 1;
+}
+
+/* ---- opening ------------------------------------------------------------------ */
+
+static void ds_layer_free(ds_layer *L)
+{
+    if (L->destroy)
+        L->destroy(L);
+    free(L->buf);
+    free(L);
+}
+
+void ds_stream_close(ds_stream *s)
+{
+    if (!s)
+        return;
+    ds_layer *L = (ds_layer *)s;
+    ds_stream_shared *sh = L->sh;
+    while (L) {
+        ds_layer *below = L->below;
+        ds_layer_free(L);
+        L = below;
+    }
+    free(sh);
+}
+
+/* Stacks decompressors on the source as long as the visible bytes start with a
+ * compression magic. Takes ownership of src. */
+static ds_stream *ds_stream_peel(ds_layer *src, const char *name, char *err, size_t errlen)
+{
+    ds_layer *top = src;
+    ds_stream_shared *sh = src->sh;
+    for (;;) {
+        if (ds_stream_fill(&top->win, 6) < 0) {
+            snprintf(err, errlen, "%s: %s", name, sh->err);
+            ds_stream_close(&top->win);
+            return NULL;
+        }
+        enum ds_codec c = ds_codec_sniff(top->win.cur, ds_stream_avail(&top->win));
+        if (c == DS_CODEC_NONE)
+            break;
+        if (sh->nlayers >= DS_STREAM_MAX_LAYERS) {
+            snprintf(err, errlen, "%s: more than %d nested compression layers (%s+...)", name,
+                     DS_STREAM_MAX_LAYERS, sh->chain);
+            ds_stream_close(&top->win);
+            return NULL;
+        }
+        ds_layer *L = ds_layer_new(sh, DS_STREAM_BUFSIZE);
+        L->below = top;
+        L->depth = ++sh->nlayers;
+        L->codec = c;
+        top = L;
+        size_t used = strlen(sh->chain);
+        snprintf(sh->chain + used, sizeof sh->chain - used, "%s%s", used ? "+" : "",
+                 ds_codec_name(c));
+        if (ds_codec_init(L, c) < 0) {
+            snprintf(err, errlen, "%s: %s", name, sh->err);
+            ds_stream_close(&top->win);
+            return NULL;
+        }
+    }
+    return &top->win;
+}
+
+ds_stream *ds_stream_open_mem(const void *data, size_t n, const char *name, char *err,
+                              size_t errlen)
+{
+    ds_layer *L = ds_source_new();
+    ds_source_set_window(L, data, n);
+    L->sh->file_size = n;
+    return ds_stream_peel(L, name, err, errlen);
+}
+
+/* Sets up a source layer over fd (which the layer then owns when own is set). */
+static ds_stream *ds_stream_from_fd(int fd, bool own, const char *name, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", name, strerror(errno));
+        if (own)
+            close(fd);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a capture file", name);
+        if (own)
+            close(fd);
+        return NULL;
+    }
+    ds_layer *L = ds_source_new();
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        L->sh->file_size = (uint64_t)st.st_size;
+        /* The window starts at the descriptor's position, which is not 0 when a
+         * parent read part of a redirected stdin; offsets stay file offsets. */
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED && pos >= 0 && pos <= st.st_size) {
+            madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+            L->map = map;
+            L->maplen = (size_t)st.st_size;
+            ds_source_set_window(L, (const uint8_t *)map + pos, (size_t)(st.st_size - pos));
+            L->win.base = map; /* offsets count from the start of the file */
+            if (own)
+                close(fd);
+            return ds_stream_peel(L, name, err, errlen);
+        }
+        if (map != MAP_FAILED)
+            munmap(map, (size_t)st.st_size);
+    }
+    ds_source_make_reader(L, fd);
+    L->own_fd = own;
+    return ds_stream_peel(L, name, err, errlen);
+}
+
+ds_stream *ds_stream_open_fd(int fd, const char *name, char *err, size_t errlen)
+{
+    return ds_stream_from_fd(fd, false, name, err, errlen);
+}
+
+ds_stream *ds_stream_open(const char *path, char *err, size_t errlen)
+{
+    if (strcmp(path, "-") == 0)
+        return ds_stream_from_fd(STDIN_FILENO, false, "stdin", err, errlen);
+    int fd;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    return ds_stream_from_fd(fd, true, path, err, errlen);
+}
+
+/* ---- accessors ---------------------------------------------------------------- */
+
+const char *ds_stream_compression(const ds_stream *s)
+{
+    const ds_layer *L = (const ds_layer *)s;
+    return L->sh->nlayers ? L->sh->chain : "none";
+}
+
+int ds_stream_layers(const ds_stream *s)
+{
+    return ((const ds_layer *)s)->sh->nlayers;
+}
+
+const char *ds_stream_error(const ds_stream *s)
+{
+    const ds_layer *L = (const ds_layer *)s;
+    return L->sh->err[0] ? L->sh->err : NULL;
+}
+
+const char *ds_stream_warning(const ds_stream *s)
+{
+    const ds_layer *L = (const ds_layer *)s;
+    return L->sh->warn[0] ? L->sh->warn : NULL;
+}
+
+uint64_t ds_stream_bytes_read(const ds_stream *s)
+{
+    const ds_layer *L = (const ds_layer *)s;
+    return ds_stream_offset(&L->sh->bottom->win);
+}
+
+uint64_t ds_stream_file_size(const ds_stream *s)
+{
+    const ds_layer *L = (const ds_layer *)s;
+    return L->sh->file_size;
+}
+
+/* ---- chunked memory source (tests, fuzzing) --------------------------------------- */
+
+typedef struct ds_memchunk {
+    const uint8_t *data;
+    size_t n, pos, chunk;
+} ds_memchunk;
+
+/* Hands out at most `chunk` bytes per call, like a pipe that delivers little at a
+ * time, so tests can put every record and member boundary across a refill. */
+static int ds_memchunk_produce(ds_layer *L)
+{
+    ds_memchunk *m = L->codec_state;
+    size_t k = m->n - m->pos;
+    if (k > m->chunk)
+        k = m->chunk;
+    if (k > ds_layer_room(L))
+        k = ds_layer_room(L);
+    if (k == 0) {
+        L->eof = true;
+        return 0;
+    }
+    memcpy((uint8_t *)L->win.end, m->data + m->pos, k);
+    m->pos += k;
+    L->win.end += k;
+    return 0;
+}
+
+static void ds_memchunk_destroy(ds_layer *L)
+{
+    free(L->codec_state);
+}
+
+ds_stream *ds_stream_open_mem_chunked(const void *data, size_t n, size_t chunk, const char *name,
+                                      char *err, size_t errlen)
+{
+    ds_layer *L = ds_source_new();
+    ds_memchunk *m = ds_xcalloc(1, sizeof *m);
+    m->data = data;
+    m->n = n;
+    m->chunk = chunk ? chunk : 1;
+    L->codec_state = m;
+    L->destroy = ds_memchunk_destroy;
+    L->buf = ds_xmalloc(DS_STREAM_BUFSIZE);
+    L->cap = DS_STREAM_BUFSIZE;
+    L->win.cur = L->win.end = L->win.base = L->buf;
+    L->produce = ds_memchunk_produce;
+    L->sh->file_size = n;
+    return ds_stream_peel(L, name, err, errlen);
+}
