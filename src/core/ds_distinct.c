@@ -1,13 +1,14 @@
 /*
  * ds_distinct.c — append, then radix-sort and deduplicate (see ds_distinct.h).
  *
- * The radix sort is LSD with 8-bit digits and skips the digits above key_bits, so
- * a 42-bit key costs 6 passes. A compaction keeps the sorted unique prefix and
+ * The radix sort is LSD with 11-bit digits and skips the digits above key_bits, so
+ * a 32-bit key costs 3 passes. A compaction keeps the sorted unique prefix and
  * grows the array when more than half of it stays occupied, which bounds the
  * amortised work per appended key by a constant.
  */
 #include "core/ds_distinct.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
 #define DS_DISTINCT_MIN_CAP 4096
@@ -28,29 +29,34 @@ void ds_distinct64_free(ds_distinct64 *d)
     memset(d, 0, sizeof *d);
 }
 
+/* LSD radix sort with 11-bit digits (3 passes for a 32-bit key, 4 for 44 bits). */
 static void ds_radix_sort64(uint64_t *v, uint64_t *tmp, size_t n, unsigned key_bits)
 {
-    unsigned passes = (key_bits + 7) / 8;
+    enum { BITS = 11, RADIX = 1 << BITS };
+    unsigned passes = (key_bits + BITS - 1) / BITS;
     uint64_t *src = v, *dst = tmp;
+    static_assert(RADIX == 2048, "digit size");
+    size_t *count = ds_xmalloc(RADIX * sizeof *count);
     for (unsigned pass = 0; pass < passes; pass++) {
-        unsigned shift = pass * 8;
-        size_t count[256] = {0};
+        unsigned shift = pass * BITS;
+        memset(count, 0, RADIX * sizeof *count);
         for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0xff]++;
-        if (count[(src[0] >> shift) & 0xff] == n)
+            count[(src[i] >> shift) & (RADIX - 1)]++;
+        if (count[(src[0] >> shift) & (RADIX - 1)] == n)
             continue; /* every key has the same digit: nothing to move */
         size_t pos = 0;
-        for (int b = 0; b < 256; b++) {
+        for (int b = 0; b < RADIX; b++) {
             size_t c = count[b];
             count[b] = pos;
             pos += c;
         }
         for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+            dst[count[(src[i] >> shift) & (RADIX - 1)]++] = src[i];
         uint64_t *t = src;
         src = dst;
         dst = t;
     }
+    free(count);
     if (src != v)
         memcpy(v, src, n * sizeof *v);
 }
@@ -66,14 +72,45 @@ static size_t ds_unique64(uint64_t *v, size_t n)
     return w;
 }
 
+/* Sorts only the keys appended since the last compaction, then merges them with the
+ * sorted prefix: each key is radix-sorted once, not once per compaction. */
 void ds_distinct64_finish(ds_distinct64 *d)
 {
     if (d->sorted == d->n)
         return;
-    if (d->n > 1)
-        ds_radix_sort64(d->v, d->tmp, d->n, d->key_bits);
-    d->n = ds_unique64(d->v, d->n);
-    d->sorted = d->n;
+    size_t old = d->sorted, add = d->n - old;
+    uint64_t *tail = d->v + old;
+    if (add > 1)
+        ds_radix_sort64(tail, d->tmp, add, d->key_bits);
+    add = ds_unique64(tail, add);
+    if (old == 0) {
+        d->n = d->sorted = add;
+        return;
+    }
+    size_t i = 0, j = 0, w = 0;
+    uint64_t *out = d->tmp;
+    while (i < old && j < add) {
+        uint64_t a = d->v[i], b = tail[j];
+        if (a < b) {
+            out[w++] = a;
+            i++;
+        } else if (b < a) {
+            out[w++] = b;
+            j++;
+        } else {
+            out[w++] = a;
+            i++;
+            j++;
+        }
+    }
+    while (i < old)
+        out[w++] = d->v[i++];
+    while (j < add)
+        out[w++] = tail[j++];
+    uint64_t *t = d->v;
+    d->v = d->tmp;
+    d->tmp = t;
+    d->n = d->sorted = w;
 }
 
 void ds_distinct64_compact(ds_distinct64 *d)
