@@ -1,0 +1,773 @@
+/*
+ * ds_dos.c — DoS attacks inferred from backscatter (Moore, Voelker, Savage 2001),
+ * with Corsaro's attack-vector rules as defaults and every number an option.
+ *
+ * State: the open attack vectors, in an open-addressing table (linear probing,
+ * backward-shift deletion, so no tombstones) of 32-bit slots pointing into a dense
+ * pool of vectors; freed pool entries are reused through a free list, and each
+ * vector's sliding-window ring lives in a parallel array, so the hot path allocates
+ * nothing unless a table or pool doubles. Key: (victim, protocol), or the victim
+ * alone with --dos-key victim.
+ *
+ * A vector ends when no packet came for longer than the timeout: either a packet
+ * for its key finds it stale (the packet then starts a new vector), or a periodic
+ * sweep in advance() (every timeout/10 of packet time) finds it idle. An ended
+ * vector is judged once: an attack is summarised, kept for the outputs and written
+ * as one line of attacks.ndjson at once; anything else only counts. So every
+ * attack is reported exactly once, unlike Corsaro v2, which re-reports running
+ * attacks at every dump and never reports the last, shorter dump period.
+ *
+ * attacks.ndjson is a stream: created under a temporary name, renamed into place
+ * at the first write() while the analyzer keeps appending to it (one whole line
+ * per attack, flushed), so a live run's file grows as attacks end. write() reports
+ * the attacks still open "as if the input ended now" in attacks.csv, events.csv,
+ * the Corsaro file and summary.json without touching the vectors; they go into
+ * attacks.ndjson only at the write of a complete run (summary "complete": true),
+ * because until then they may still grow and a line, once streamed, is final.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "analysis/ds_dos.h"
+#include "model/ds_adtest.h"
+#include "output/ds_csv.h"
+
+/* ---- options -------------------------------------------------------------------- */
+
+static void *ds_dos_config_new(void)
+{
+    ds_dos_config *c = ds_xcalloc(1, sizeof *c);
+    c->timeout = 300 * DS_NS_PER_SEC;
+    c->min_duration = 60 * DS_NS_PER_SEC;
+    c->window = 60 * DS_NS_PER_SEC;
+    c->step = 10 * DS_NS_PER_SEC;
+    c->min_packets = 25;
+    c->min_ppm = 30;
+    c->min_addrs = 0;
+    c->event_min = 10;
+    c->exact_cap = 8192;
+    c->hll_p = 14;
+    c->ad_sample = 256;
+    c->ad_min_sample = 20;
+    return c;
+}
+
+static void ds_dos_config_free(void *cfg)
+{
+    ds_dos_config *c = cfg;
+    if (!c)
+        return;
+    free(c->corsaro_path);
+    free(c);
+}
+
+static int ds_set_key(void *cfg, const char *v, char *err, size_t errlen)
+{
+    ds_dos_config *c = cfg;
+    if (strcmp(v, "victim-protocol") == 0)
+        c->key_victim = false;
+    else if (strcmp(v, "victim") == 0)
+        c->key_victim = true;
+    else {
+        snprintf(err, errlen, "'%s' is not a key (victim-protocol or victim)", v);
+        return -1;
+    }
+    return 0;
+}
+
+static int ds_set_udp(void *cfg, const char *v, char *err, size_t errlen)
+{
+    ((ds_dos_config *)cfg)->udp = true;
+    return 0;
+}
+
+static int ds_set_preset(void *cfg, const char *v, char *err, size_t errlen)
+{
+    ds_dos_config *c = cfg;
+    if (strcmp(v, "moore2001") == 0)
+        c->moore2001 = true;
+    else if (strcmp(v, "corsaro") == 0)
+        c->moore2001 = false;
+    else {
+        snprintf(err, errlen, "'%s' is not a preset (corsaro or moore2001)", v);
+        return -1;
+    }
+    return 0;
+}
+
+static int ds_set_dur(const char *v, int64_t min, int64_t *out, char *err, size_t errlen)
+{
+    int64_t ns;
+    if (ds_opt_parse_duration(v, &ns, err, errlen) != 0)
+        return -1;
+    if (ns < min) {
+        snprintf(err, errlen, "'%s' is too short", v);
+        return -1;
+    }
+    *out = ns;
+    return 0;
+}
+
+#define DS_DUR_SETTER(fname, field, min, flag)                                            \
+    static int fname(void *cfg, const char *v, char *err, size_t errlen)                 \
+    {                                                                                    \
+        ds_dos_config *c = cfg;                                                          \
+        flag;                                                                            \
+        return ds_set_dur(v, min, &c->field, err, errlen);                               \
+    }
+DS_DUR_SETTER(ds_set_timeout, timeout, 1000000, (void)0)
+DS_DUR_SETTER(ds_set_min_duration, min_duration, 0, c->set_min_duration = true)
+DS_DUR_SETTER(ds_set_window, window, 1000000, (void)0)
+DS_DUR_SETTER(ds_set_step, step, 1000000, (void)0)
+
+#define DS_U64_SETTER(fname, field, min, max, flag)                                      \
+    static int fname(void *cfg, const char *v, char *err, size_t errlen)                 \
+    {                                                                                    \
+        ds_dos_config *c = cfg;                                                          \
+        flag;                                                                            \
+        return ds_opt_parse_u64(v, min, max, &c->field, err, errlen);                    \
+    }
+DS_U64_SETTER(ds_set_min_packets, min_packets, 0, UINT64_MAX, c->set_min_packets = true)
+DS_U64_SETTER(ds_set_min_ppm, min_ppm, 0, UINT64_MAX, c->set_min_ppm = true)
+DS_U64_SETTER(ds_set_min_addrs, min_addrs, 0, UINT64_MAX, c->set_min_addrs = true)
+DS_U64_SETTER(ds_set_event_min, event_min, 1, UINT64_MAX, (void)0)
+DS_U64_SETTER(ds_set_exact_cap, exact_cap, 1, 1u << 24, (void)0)
+DS_U64_SETTER(ds_set_ad_sample, ad_sample, 0, 1u << 20, (void)0)
+DS_U64_SETTER(ds_set_ad_min_sample, ad_min_sample, 1, 1u << 20, (void)0)
+
+static int ds_set_hll(void *cfg, const char *v, char *err, size_t errlen)
+{
+    uint64_t p;
+    if (ds_opt_parse_u64(v, DS_HLL_MIN_P, DS_HLL_MAX_P, &p, err, errlen) != 0)
+        return -1;
+    ((ds_dos_config *)cfg)->hll_p = (unsigned)p;
+    return 0;
+}
+
+static int ds_set_corsaro(void *cfg, const char *v, char *err, size_t errlen)
+{
+    ds_dos_config *c = cfg;
+    if (!*v) {
+        snprintf(err, errlen, "an empty file name");
+        return -1;
+    }
+    free(c->corsaro_path);
+    c->corsaro_path = ds_xstrdup(v);
+    return 0;
+}
+
+static const ds_option ds_dos_options[] = {
+    {"dos-key", "KEY",
+     "DoS attack vectors per 'victim-protocol' (default; ICMP errors under the quoted "
+     "protocol, as corsaro3) or per 'victim' (as Corsaro v2)",
+     ds_set_key},
+    {"dos-udp", NULL, "DoS: UDP responses also form attack vectors (protocol udp); off by default, as in Corsaro",
+     ds_set_udp},
+    {"dos-preset", "NAME",
+     "DoS attack rule: 'corsaro' (default: >= 25 packets, >= 60 s, >= 30 packets in a "
+     "sliding 60-s window) or 'moore2001' (>= 100 packets, >= 60 s, > 1 telescope address); "
+     "thresholds given explicitly win",
+     ds_set_preset},
+    {"dos-timeout", "DURATION", "DoS: a vector ends after this long without a packet (default 300s)",
+     ds_set_timeout},
+    {"dos-min-packets", "N", "DoS: an attack has at least N packets (default 25)", ds_set_min_packets},
+    {"dos-min-duration", "DURATION", "DoS: an attack lasts at least this long from first to last packet (default 60s)",
+     ds_set_min_duration},
+    {"dos-min-ppm", "N", "DoS: an attack has at least N packets in its best sliding window (default 30)",
+     ds_set_min_ppm},
+    {"dos-window", "DURATION", "DoS: length of the sliding window, rounded to whole steps, at most 64 (default 60s)",
+     ds_set_window},
+    {"dos-step", "DURATION", "DoS: the window slides in steps of this, from the first packet (default 10s)",
+     ds_set_step},
+    {"dos-min-addrs", "N", "DoS: an attack hit at least N telescope addresses (default 0: no rule; moore2001: 2)",
+     ds_set_min_addrs},
+    {"dos-event-min", "N", "DoS: events.csv lists victim-minutes with at least N packets (default 10)",
+     ds_set_event_min},
+    {"dos-exact-cap", "N", "DoS: distinct telescope addresses counted exactly up to N per vector, then estimated (default 8192)",
+     ds_set_exact_cap},
+    {"dos-hll-bits", "P", "DoS: HyperLogLog precision past the exact cap, 2^P bytes, error ~1.04/2^(P/2) (default 14)",
+     ds_set_hll},
+    {"dos-ad-sample", "N", "DoS: addresses sampled per attack for the Anderson-Darling test (default 256)",
+     ds_set_ad_sample},
+    {"dos-ad-min-sample", "N", "DoS: no Anderson-Darling test below N sampled addresses (default 20)",
+     ds_set_ad_min_sample},
+    {"corsaro-ascii", "FILE", "DoS: also write the attacks in Corsaro v2's dos ASCII layout to FILE (atomically)",
+     ds_set_corsaro},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* ---- state ---------------------------------------------------------------------- */
+
+typedef struct ds_dos {
+    ds_dos_config cfg;   /* a copy, with the preset applied */
+    ds_dos_env env;
+    const ds_ctx *ctx;
+    /* open vectors */
+    uint32_t *slots;     /* pool index + 1, 0 = empty */
+    uint32_t mask;
+    ds_dos_vec *pool;
+    uint32_t *rings;     /* ring_len counters per pool entry */
+    uint32_t *free_list;
+    size_t npool, cappool, nfree, nopen;
+    int64_t next_sweep;
+    /* ended attacks and events */
+    ds_dos_attack *attacks;
+    size_t nattacks, capattacks;
+    ds_dos_event *events;
+    size_t nevents, capevents;
+    /* totals over every vector */
+    uint64_t vectors, vector_packets, non_attacks, non_attack_packets;
+    uint64_t kinds[DS_DOS_KINDS];
+    uint64_t mismatches, unquoted;
+    bool any;
+    int64_t first_ts, last_ts;
+    /* attacks.ndjson stream */
+    ds_ofile nd;
+    bool nd_ok, nd_placed, nd_final;
+} ds_dos;
+
+static uint32_t ds_dos_hash(const ds_ip *victim, uint8_t proto)
+{
+    return (uint32_t)(ds_hll_mix(victim->q[0] ^ ds_hll_mix(victim->q[1] ^ proto)) >> 32);
+}
+
+static void *ds_dos_create(const ds_ctx *ctx, const void *cfgp)
+{
+    ds_dos *d = ds_xcalloc(1, sizeof *d);
+    ds_dos_config *defaults = NULL;
+    if (!cfgp)
+        cfgp = defaults = ds_dos_config_new();
+    d->cfg = *(const ds_dos_config *)cfgp;
+    d->cfg.corsaro_path = d->cfg.corsaro_path ? ds_xstrdup(d->cfg.corsaro_path) : NULL;
+    ds_dos_config_free(defaults);
+    ds_dos_config *c = &d->cfg;
+    if (c->moore2001) {
+        if (!c->set_min_packets)
+            c->min_packets = 100;
+        if (!c->set_min_duration)
+            c->min_duration = 60 * DS_NS_PER_SEC;
+        if (!c->set_min_ppm)
+            c->min_ppm = 0;
+        if (!c->set_min_addrs)
+            c->min_addrs = 2;
+    }
+    /* The sample needs to know which addresses are new while it fills. */
+    if (c->exact_cap < c->ad_sample)
+        c->exact_cap = c->ad_sample;
+    int64_t w = (c->window + c->step / 2) / c->step;
+    d->env.ring_len = (unsigned)(w < 1 ? 1 : w > DS_DOS_RING_MAX ? DS_DOS_RING_MAX : w);
+    c->window = (int64_t)d->env.ring_len * c->step;
+    d->env.cfg = c;
+    d->env.telescope = ctx->telescope;
+    d->env.space = ds_tspace_new(ctx->telescope);
+    d->ctx = ctx;
+    d->mask = 1023;
+    d->slots = ds_xcalloc(d->mask + 1, sizeof *d->slots);
+    d->next_sweep = INT64_MIN;
+    char err[DS_ERRLEN];
+    if (ctx->out && ds_ofile_open(ctx->out, "attacks.ndjson", &d->nd, err, sizeof err) == 0)
+        d->nd_ok = true;
+    else if (ctx->out)
+        fprintf(stderr, "darkscope: %s\n", err);
+    return d;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+static inline bool ds_dos_key_eq(const ds_dos_vec *v, const ds_ip *victim, uint8_t proto)
+{
+    return v->proto == proto && ds_ip_eq(&v->victim, victim);
+}
+
+static void ds_dos_table_grow(ds_dos *d)
+{
+    uint32_t nmask = 2 * (d->mask + 1) - 1;
+    uint32_t *ns = ds_xcalloc((size_t)nmask + 1, sizeof *ns);
+    for (uint32_t i = 0; i <= d->mask; i++) {
+        uint32_t s = d->slots[i];
+        if (!s)
+            continue;
+        uint32_t j = d->pool[s - 1].hash & nmask;
+        while (ns[j])
+            j = (j + 1) & nmask;
+        ns[j] = s;
+    }
+    free(d->slots);
+    d->slots = ns;
+    d->mask = nmask;
+}
+
+/* Removes the slot holding pool index idx (backward-shift deletion). */
+static void ds_dos_table_remove(ds_dos *d, uint32_t idx)
+{
+    uint32_t i = d->pool[idx].hash & d->mask;
+    while (d->slots[i] != idx + 1)
+        i = (i + 1) & d->mask;
+    uint32_t j = i;
+    for (;;) {
+        d->slots[i] = 0;
+        for (;;) {
+            j = (j + 1) & d->mask;
+            if (!d->slots[j])
+                return;
+            uint32_t home = d->pool[d->slots[j] - 1].hash & d->mask;
+            /* Move j back to i unless its home lies cyclically in (i, j]. */
+            bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+            if (!stays)
+                break;
+        }
+        d->slots[i] = d->slots[j];
+        i = j;
+    }
+}
+
+static uint32_t ds_dos_pool_take(ds_dos *d)
+{
+    if (d->nfree)
+        return d->free_list[--d->nfree];
+    if (d->npool == d->cappool) {
+        d->cappool = d->cappool ? 2 * d->cappool : 1024;
+        d->pool = ds_xrealloc(d->pool, d->cappool * sizeof *d->pool);
+        d->rings = ds_xrealloc(d->rings, d->cappool * d->env.ring_len * sizeof *d->rings);
+        d->free_list = ds_xrealloc(d->free_list, d->cappool * sizeof *d->free_list);
+    }
+    return (uint32_t)d->npool++;
+}
+
+static void ds_dos_push_event(ds_dos *d, const ds_dos_event *e)
+{
+    if (d->nevents == d->capevents) {
+        d->capevents = d->capevents ? 2 * d->capevents : 256;
+        d->events = ds_xrealloc(d->events, d->capevents * sizeof *d->events);
+    }
+    d->events[d->nevents++] = *e;
+}
+
+/* Judges and frees an ended vector. */
+static void ds_dos_end(ds_dos *d, uint32_t idx)
+{
+    ds_dos_vec *v = &d->pool[idx];
+    ds_dos_event e;
+    if (ds_dos_vec_bin_event(&d->env, v, &e))
+        ds_dos_push_event(d, &e);
+    if (ds_dos_vec_is_attack(&d->env, v)) {
+        if (d->nattacks == d->capattacks) {
+            d->capattacks = d->capattacks ? 2 * d->capattacks : 64;
+            d->attacks = ds_xrealloc(d->attacks, d->capattacks * sizeof *d->attacks);
+        }
+        ds_dos_attack *a = &d->attacks[d->nattacks++];
+        ds_dos_vec_summarise(&d->env, v, a);
+        if (d->nd_ok) {
+            ds_dos_ndjson_line(d->nd.f, d->ctx->telescope, a);
+            fflush(d->nd.f);
+        }
+    } else {
+        d->non_attacks++;
+        d->non_attack_packets += v->packets;
+    }
+    ds_dos_table_remove(d, idx);
+    ds_dos_vec_free(v);
+    d->free_list[d->nfree++] = idx;
+    d->nopen--;
+}
+
+static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
+{
+    ds_dos *d = st;
+    for (size_t k = 0; k < n; k++) {
+        const ds_pkt *p = &pkts[k];
+        ds_dos_hit hit;
+        if (!ds_dos_extract(&d->cfg, p, &hit))
+            continue;
+        uint8_t kp = d->cfg.key_victim ? 0 : hit.proto;
+        uint32_t h = ds_dos_hash(&hit.victim, kp);
+        uint32_t i = h & d->mask;
+        uint32_t idx = UINT32_MAX;
+        while (d->slots[i]) {
+            ds_dos_vec *v = &d->pool[d->slots[i] - 1];
+            if (v->hash == h && ds_dos_key_eq(v, &hit.victim, kp)) {
+                idx = d->slots[i] - 1;
+                break;
+            }
+            i = (i + 1) & d->mask;
+        }
+        if (idx != UINT32_MAX && p->ts_ns - d->pool[idx].last > d->cfg.timeout) {
+            ds_dos_end(d, idx); /* stale: this packet starts a new vector */
+            idx = UINT32_MAX;
+        }
+        if (idx == UINT32_MAX) {
+            if (2 * (d->nopen + 1) > (size_t)d->mask + 1)
+                ds_dos_table_grow(d);
+            idx = ds_dos_pool_take(d);
+            ds_dos_hit key = hit;
+            key.proto = kp;
+            ds_dos_vec_start(&d->pool[idx], &key, h, p->ts_ns);
+            memset(&d->rings[(size_t)idx * d->env.ring_len], 0,
+                   d->env.ring_len * sizeof *d->rings);
+            i = h & d->mask;
+            while (d->slots[i])
+                i = (i + 1) & d->mask;
+            d->slots[i] = idx + 1;
+            d->nopen++;
+            d->vectors++;
+        }
+        ds_dos_event e;
+        if (ds_dos_vec_add(&d->env, &d->pool[idx], &d->rings[(size_t)idx * d->env.ring_len],
+                           &hit, p, &e))
+            ds_dos_push_event(d, &e);
+        d->vector_packets++;
+        d->kinds[hit.kind]++;
+        d->mismatches += hit.mismatch;
+        d->unquoted += hit.unquoted;
+        if (!d->any) {
+            d->any = true;
+            d->first_ts = p->ts_ns;
+        }
+        d->last_ts = p->ts_ns;
+    }
+}
+
+/* Ends every vector idle for longer than the timeout at `now`: no later packet
+ * (all are at or after now) could continue it. */
+static void ds_dos_advance(void *st, int64_t now)
+{
+    ds_dos *d = st;
+    if (now < d->next_sweep)
+        return;
+    int64_t every = d->cfg.timeout / 10;
+    d->next_sweep = now + (every > DS_NS_PER_SEC ? every : DS_NS_PER_SEC);
+    for (size_t i = 0; i < d->npool; i++)
+        if (d->pool[i].used && now - d->pool[i].last > d->cfg.timeout)
+            ds_dos_end(d, (uint32_t)i);
+}
+
+/* ---- write ---------------------------------------------------------------------- */
+
+static int ds_attack_cmp(const void *a, const void *b)
+{
+    const ds_dos_attack *x = *(const ds_dos_attack *const *)a;
+    const ds_dos_attack *y = *(const ds_dos_attack *const *)b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    int c = ds_ip_cmp(&x->victim, &y->victim);
+    if (c)
+        return c;
+    return (x->proto > y->proto) - (x->proto < y->proto);
+}
+
+static int ds_event_cmp(const void *a, const void *b)
+{
+    const ds_dos_event *x = a, *y = b;
+    if (x->minute != y->minute)
+        return x->minute < y->minute ? -1 : 1;
+    int c = ds_ip_cmp(&x->victim, &y->victim);
+    if (c)
+        return c;
+    return memcmp(&x->protos, &y->protos, sizeof x->protos);
+}
+
+static int ds_double_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Percentile with linear interpolation between closest ranks (as numpy's default);
+ * v sorted, n > 0. */
+static double ds_percentile(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t lo = (size_t)floor(pos);
+    size_t hi = lo + 1 < n ? lo + 1 : lo;
+    return v[lo] + (pos - (double)lo) * (v[hi] - v[lo]);
+}
+
+static json_t *ds_percentiles_json(double *v, size_t n)
+{
+    json_t *j = json_object();
+    if (n == 0) {
+        json_object_set_new(j, "p50", json_null());
+        json_object_set_new(j, "p80", json_null());
+        json_object_set_new(j, "p90", json_null());
+        return j;
+    }
+    qsort(v, n, sizeof *v, ds_double_cmp);
+    json_object_set_new(j, "p50", json_real(ds_percentile(v, n, 0.5)));
+    json_object_set_new(j, "p80", json_real(ds_percentile(v, n, 0.8)));
+    json_object_set_new(j, "p90", json_real(ds_percentile(v, n, 0.9)));
+    return j;
+}
+
+static int ds_ip_qcmp(const void *a, const void *b) { return ds_ip_cmp(a, b); }
+
+static json_t *ds_u64j(uint64_t v) { return json_integer((json_int_t)v); }
+
+static json_t *ds_dos_summary(const ds_dos *d, const ds_dos_attack *const *all, size_t n,
+                              size_t open_attacks, size_t nevents)
+{
+    json_t *j = json_object();
+    const ds_dos_config *c = &d->cfg;
+    json_t *rule = json_object();
+    json_object_set_new(rule, "key", json_string(c->key_victim ? "victim" : "victim-protocol"));
+    json_object_set_new(rule, "udp", json_boolean(c->udp));
+    json_object_set_new(rule, "preset", json_string(c->moore2001 ? "moore2001" : "corsaro"));
+    json_object_set_new(rule, "timeout_s", json_real((double)c->timeout / 1e9));
+    json_object_set_new(rule, "min_packets", ds_u64j(c->min_packets));
+    json_object_set_new(rule, "min_duration_s", json_real((double)c->min_duration / 1e9));
+    json_object_set_new(rule, "min_ppm", ds_u64j(c->min_ppm));
+    json_object_set_new(rule, "window_s", json_real((double)c->window / 1e9));
+    json_object_set_new(rule, "step_s", json_real((double)c->step / 1e9));
+    json_object_set_new(rule, "min_addrs", ds_u64j(c->min_addrs));
+    json_object_set_new(rule, "event_min", ds_u64j(c->event_min));
+    json_object_set_new(rule, "exact_cap", ds_u64j(c->exact_cap));
+    json_object_set_new(rule, "hll_bits", ds_u64j(c->hll_p));
+    json_object_set_new(rule, "ad_sample", ds_u64j(c->ad_sample));
+    json_object_set_new(rule, "ad_min_sample", ds_u64j(c->ad_min_sample));
+    json_object_set_new(j, "rule", rule);
+
+    json_object_set_new(j, "attacks", ds_u64j(n));
+    json_object_set_new(j, "attacks_ongoing", ds_u64j(open_attacks));
+    /* Victims: sort a copy of the addresses and count runs. */
+    ds_ip *vic = ds_xmalloc((n ? n : 1) * sizeof *vic);
+    for (size_t i = 0; i < n; i++)
+        vic[i] = all[i]->victim;
+    qsort(vic, n, sizeof *vic, ds_ip_qcmp);
+    uint64_t distinct = 0, repeat = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = i + 1;
+        while (k < n && ds_ip_eq(&vic[k], &vic[i]))
+            k++;
+        distinct++;
+        if (k - i > 1)
+            repeat++;
+        i = k;
+    }
+    free(vic);
+    json_object_set_new(j, "distinct_victims", ds_u64j(distinct));
+    json_object_set_new(j, "victims_attacked_more_than_once", ds_u64j(repeat));
+
+    json_t *byp = json_object();
+    uint64_t akinds[DS_DOS_KINDS] = {0};
+    uint64_t estimated = 0, uniform = 0, nonuniform = 0;
+    double *dur = ds_xmalloc((n ? n : 1) * sizeof *dur);
+    double *est = ds_xmalloc((n ? n : 1) * sizeof *est);
+    size_t nest = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ds_dos_attack *a = all[i];
+        char pb[1200];
+        ds_dos_protos_format(&a->protos, pb, sizeof pb);
+        json_t *cur = json_object_get(byp, pb);
+        json_object_set_new(byp, pb, ds_u64j(cur ? (uint64_t)json_integer_value(cur) + 1 : 1));
+        for (int k = 0; k < DS_DOS_KINDS; k++)
+            akinds[k] += a->kinds[k];
+        dur[i] = (double)(a->end - a->start) / 1e9;
+        if (!isnan(a->est_pps))
+            est[nest++] = a->est_pps;
+        if (!a->addrs_exact)
+            estimated++;
+        if (!isnan(a->ad)) {
+            if (ds_ad_uniform_ok(a->ad))
+                uniform++;
+            else
+                nonuniform++;
+        }
+    }
+    json_object_set_new(j, "attacks_by_protocol", byp);
+    json_t *ak = json_object();
+    for (int k = 0; k < DS_DOS_KINDS; k++)
+        json_object_set_new(ak, ds_dos_kind_name(k), ds_u64j(akinds[k]));
+    json_object_set_new(j, "attack_packets_by_kind", ak);
+    json_object_set_new(j, "duration_s_percentiles", ds_percentiles_json(dur, n));
+    json_object_set_new(j, "est_attack_pps_percentiles", ds_percentiles_json(est, nest));
+    free(dur);
+    free(est);
+    json_object_set_new(j, "attacks_with_estimated_addrs", ds_u64j(estimated));
+    json_object_set_new(j, "attacks_spoof_uniform", ds_u64j(uniform));
+    json_object_set_new(j, "attacks_spoof_not_uniform", ds_u64j(nonuniform));
+
+    /* Every vector, attack or not. Open vectors count as if the input ended now. */
+    uint64_t open_non = d->nopen - open_attacks, open_non_pk = 0;
+    for (size_t i = 0; i < d->npool; i++)
+        if (d->pool[i].used && !ds_dos_vec_is_attack(&d->env, &d->pool[i]))
+            open_non_pk += d->pool[i].packets;
+    json_object_set_new(j, "vectors", ds_u64j(d->vectors));
+    json_object_set_new(j, "vectors_open", ds_u64j(d->nopen));
+    json_object_set_new(j, "vector_packets", ds_u64j(d->vector_packets));
+    json_object_set_new(j, "non_attack_vectors", ds_u64j(d->non_attacks + open_non));
+    json_object_set_new(j, "non_attack_packets", ds_u64j(d->non_attack_packets + open_non_pk));
+    json_t *vk = json_object();
+    for (int k = 0; k < DS_DOS_KINDS; k++)
+        json_object_set_new(vk, ds_dos_kind_name(k), ds_u64j(d->kinds[k]));
+    json_object_set_new(j, "vector_packets_by_kind", vk);
+    json_object_set_new(j, "icmp_mismatches", ds_u64j(d->mismatches));
+    json_object_set_new(j, "unquoted_errors", ds_u64j(d->unquoted));
+    json_object_set_new(j, "events", ds_u64j(nevents));
+    return j;
+}
+
+/* Writes path atomically (temporary in the same directory, then rename). */
+static int ds_dos_write_corsaro(const char *path, const ds_dos_attack *const *all, size_t n,
+                                const ds_dos *d, char *err, size_t errlen)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
+    size_t tl = strlen(path) + 16;
+    char *tmp = ds_xmalloc(tl);
+    snprintf(tmp, tl, "%.*s.%s.XXXXXX", (int)dl, path, slash ? slash + 1 : path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        return -1;
+    }
+    ds_dos_corsaro_ascii(f, all, n, d->first_ts, d->last_ts);
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
+{
+    ds_dos *d = st;
+    /* The open vectors, as if the input ended now. */
+    ds_dos_attack *open = ds_xmalloc((d->nopen ? d->nopen : 1) * sizeof *open);
+    size_t nopen_att = 0;
+    size_t nev = d->nevents;
+    ds_dos_event *ev = ds_xmalloc((d->nevents + d->nopen + 1) * sizeof *ev);
+    if (d->nevents)
+        memcpy(ev, d->events, d->nevents * sizeof *ev);
+    for (size_t i = 0; i < d->npool; i++) {
+        const ds_dos_vec *v = &d->pool[i];
+        if (!v->used)
+            continue;
+        if (ds_dos_vec_is_attack(&d->env, v))
+            ds_dos_vec_summarise(&d->env, v, &open[nopen_att++]);
+        if (ds_dos_vec_bin_event(&d->env, v, &ev[nev]))
+            nev++;
+    }
+    size_t n = d->nattacks + nopen_att;
+    const ds_dos_attack **all = ds_xmalloc((n ? n : 1) * sizeof *all);
+    for (size_t i = 0; i < d->nattacks; i++)
+        all[i] = &d->attacks[i];
+    for (size_t i = 0; i < nopen_att; i++)
+        all[d->nattacks + i] = &open[i];
+    qsort(all, n, sizeof *all, ds_attack_cmp);
+    qsort(ev, nev, sizeof *ev, ds_event_cmp);
+
+    int rc = 0;
+    const ds_telescope *t = ctx->telescope;
+    ds_ofile fa, fe;
+    if (ds_ofile_open(ctx->out, "attacks.csv", &fa, err, errlen) == 0) {
+        ds_dos_csv_header(fa.f);
+        for (size_t i = 0; i < n; i++)
+            ds_dos_csv_row(fa.f, t, all[i]);
+        if (ds_ofile_commit(&fa, err, errlen) != 0)
+            rc = -1;
+    } else {
+        rc = -1;
+    }
+    if (ds_ofile_open(ctx->out, "events.csv", &fe, err, errlen) == 0) {
+        ds_dos_events_header(fe.f);
+        for (size_t i = 0; i < nev; i++)
+            ds_dos_events_row(fe.f, &ev[i]);
+        if (ds_ofile_commit(&fe, err, errlen) != 0)
+            rc = -1;
+    } else {
+        rc = -1;
+    }
+    /* attacks.ndjson: the stream of ended attacks; at the end of a complete run, the
+     * attacks still open end with the input and are appended (once). */
+    json_t *complete = json_object_get(summary, "complete");
+    if (d->nd_ok) {
+        if (json_is_true(complete) && !d->nd_final) {
+            for (size_t i = 0; i < nopen_att; i++)
+                ds_dos_ndjson_line(d->nd.f, t, &open[i]);
+            d->nd_final = true;
+        }
+        if (fflush(d->nd.f) != 0 || ferror(d->nd.f)) {
+            snprintf(err, errlen, "%s: write failed: %s", d->nd.final_path, strerror(errno));
+            rc = -1;
+        } else if (!d->nd_placed) {
+            if (rename(d->nd.tmp_path, d->nd.final_path) != 0) {
+                snprintf(err, errlen, "%s: cannot rename into place: %s", d->nd.final_path,
+                         strerror(errno));
+                rc = -1;
+            } else {
+                d->nd_placed = true;
+            }
+        }
+    }
+    if (d->cfg.corsaro_path &&
+        ds_dos_write_corsaro(d->cfg.corsaro_path, all, n, d, err, errlen) != 0)
+        rc = -1;
+    json_object_set_new(summary, "dos", ds_dos_summary(d, all, n, nopen_att, nev));
+    free(all);
+    free(open);
+    free(ev);
+    return rc;
+}
+
+size_t ds_dos_memory(const void *st)
+{
+    const ds_dos *d = st;
+    size_t b = sizeof *d + ((size_t)d->mask + 1) * sizeof *d->slots;
+    b += d->cappool * (sizeof *d->pool + d->env.ring_len * sizeof *d->rings + sizeof(uint32_t));
+    for (size_t i = 0; i < d->npool; i++)
+        if (d->pool[i].used)
+            b += ds_dos_vec_bytes(&d->pool[i]);
+    b += d->capattacks * sizeof *d->attacks + d->capevents * sizeof *d->events;
+    return b;
+}
+
+static void ds_dos_destroy(void *st)
+{
+    ds_dos *d = st;
+    for (size_t i = 0; i < d->npool; i++)
+        if (d->pool[i].used)
+            ds_dos_vec_free(&d->pool[i]);
+    if (d->nd_ok) {
+        if (d->nd_placed) {
+            fclose(d->nd.f);
+            free(d->nd.tmp_path);
+            free(d->nd.final_path);
+        } else {
+            ds_ofile_abort(&d->nd);
+        }
+    }
+    ds_tspace_free((ds_tspace *)d->env.space);
+    free(d->slots);
+    free(d->pool);
+    free(d->rings);
+    free(d->free_list);
+    free(d->attacks);
+    free(d->events);
+    free(d->cfg.corsaro_path);
+    free(d);
+}
+
+const ds_analyzer_ops ds_dos_ops = {
+    .name = "dos",
+    .description = "DoS attacks inferred from backscatter (attacks.csv, attacks.ndjson, events.csv)",
+    .options = ds_dos_options,
+    .config_new = ds_dos_config_new,
+    .config_free = ds_dos_config_free,
+    .create = ds_dos_create,
+    .packets = ds_dos_packets,
+    .advance = ds_dos_advance,
+    .write = ds_dos_write,
+    .destroy = ds_dos_destroy,
+};

@@ -1,0 +1,212 @@
+/*
+ * ds_dos.h — the DoS analyzer's internal contract, shared by its three files:
+ *
+ *   ds_dos.c         the analyzer: options, the table of open attack vectors,
+ *                    expiry, and write();
+ *   ds_dos_vector.c  one attack vector: what a backscatter packet adds to it and how
+ *                    it is judged and summarised into an attack record;
+ *   ds_dos_output.c  attacks.csv, attacks.ndjson, events.csv, the Corsaro ASCII
+ *                    file and the "dos" member of summary.json.
+ *
+ * The method is Moore, Voelker and Savage's backscatter analysis (USENIX Security
+ * 2001, ACM TOCS 2006) with Corsaro's attack-vector rules as defaults; the file
+ * comments say where darkscope differs and why. Nothing here is used outside the
+ * analyzer except by its tests.
+ */
+#ifndef DS_DOS_H
+#define DS_DOS_H
+
+#include <stdio.h>
+
+#include "analysis/ds_analyzer.h"
+#include "model/ds_dcount.h"
+#include "telescope/ds_telescope_offset.h"
+
+/* Response kinds (columns of attacks.csv, in this order). */
+enum ds_dos_kind {
+    DS_DOS_SYNACK = 0, /* TCP SYN+ACK (without RST) */
+    DS_DOS_RST,        /* TCP RST without ACK */
+    DS_DOS_RSTACK,     /* TCP RST+ACK */
+    DS_DOS_ECHO_REPLY, /* ICMP 0, ICMPv6 129 */
+    DS_DOS_UNREACH,    /* ICMP 3, ICMPv6 1 */
+    DS_DOS_TTL,        /* ICMP 11, ICMPv6 3 */
+    DS_DOS_OTHER_ICMP, /* ICMP 4, 5, 12, 14, 16, 18; ICMPv6 2, 4 */
+    DS_DOS_UDP,        /* UDP responses (--dos-udp); not an attacks.csv column */
+    DS_DOS_KINDS
+};
+const char *ds_dos_kind_name(int kind);
+
+#define DS_DOS_TOPK 8   /* Space-Saving counters for the top target ports */
+#define DS_DOS_TOP_SHOWN 5
+#define DS_DOS_RING_MAX 64
+
+typedef struct ds_dos_config {
+    bool key_victim;      /* --dos-key victim: one vector per victim (Corsaro v2) */
+    bool udp;             /* --dos-udp */
+    bool moore2001;       /* --dos-preset moore2001 */
+    int64_t timeout;      /* idle time that ends a vector */
+    int64_t min_duration; /* first to last packet */
+    int64_t window, step; /* sliding window for min_ppm */
+    uint64_t min_packets, min_ppm, min_addrs;
+    uint64_t event_min;   /* packets in a 1-minute bin for an event */
+    uint64_t exact_cap;   /* distinct addresses counted exactly per vector */
+    unsigned hll_p;       /* HyperLogLog precision beyond the cap */
+    uint64_t ad_sample, ad_min_sample;
+    char *corsaro_path;   /* --corsaro-ascii FILE, or NULL */
+    /* Which thresholds the user set, so a preset changes only the others. */
+    bool set_min_packets, set_min_duration, set_min_ppm, set_min_addrs;
+} ds_dos_config;
+
+/* A 256-bit set of IP protocol numbers (labels for --dos-key victim). */
+typedef struct ds_dos_protos {
+    uint64_t w[4];
+} ds_dos_protos;
+
+static inline void ds_dos_protos_add(ds_dos_protos *p, uint8_t proto)
+{
+    p->w[proto >> 6] |= 1ull << (proto & 63);
+}
+/* Writes "tcp", "icmp+tcp", ... into buf (names in protocol-number order). */
+char *ds_dos_protos_format(const ds_dos_protos *p, char *buf, size_t len);
+const char *ds_dos_proto_name(uint8_t proto, char buf[8]);
+
+/* What one backscatter packet says, extracted once. */
+typedef struct ds_dos_hit {
+    ds_ip victim;
+    uint8_t proto;       /* key protocol: outer, or quoted for full-quote ICMP errors */
+    uint8_t kind;        /* enum ds_dos_kind */
+    bool has_ports;
+    bool mismatch;       /* ICMP error whose quoted source is not the telescope address */
+    bool unquoted;       /* ICMP error without a full quoted header */
+    uint16_t attack_port, target_port;
+} ds_dos_hit;
+
+/* Fills hit from a packet; returns false when the packet enters no vector. */
+bool ds_dos_extract(const ds_dos_config *cfg, const ds_pkt *p, ds_dos_hit *hit);
+
+typedef struct ds_dos_topk {
+    uint16_t port;
+    uint32_t count;
+} ds_dos_topk;
+
+/* Exact distinct 16-bit values: a few inline, then an 8 KiB bitmap. */
+typedef struct ds_dos_set16 {
+    uint32_t n;
+    uint16_t inl[6];
+    uint64_t *bits; /* 1024 words once past the inline slots */
+} ds_dos_set16;
+
+/* A bottom-k sample of distinct hit addresses for the uniformity test: the k with
+ * the smallest salted hash (see ds_dos_vector.c). */
+typedef struct ds_dos_sample_ent {
+    uint64_t h;
+    ds_ip addr;
+} ds_dos_sample_ent;
+
+typedef struct ds_dos_sample {
+    ds_dos_sample_ent *e;
+    uint32_t n, cap;
+    bool heap;       /* e[] is a max-heap on h (once full) */
+} ds_dos_sample;
+
+typedef struct ds_dos_vec {
+    ds_ip victim;
+    uint8_t proto;        /* key protocol (0 when keyed by victim only) */
+    bool used;
+    uint32_t hash;
+    int64_t first, last;
+    uint64_t packets, bytes;
+    uint64_t monitors;    /* bit m: monitor m saw a packet */
+    uint64_t kinds[DS_DOS_KINDS];
+    uint64_t mismatches, unquoted;
+    ds_dos_protos protos;
+    /* sliding window: bucket index (since first) of the newest packet, sum of the
+     * ring's buckets, best window so far */
+    int64_t cur_bucket;
+    uint64_t win_sum, max_win;
+    /* peak second, seconds anchored at the first packet */
+    int64_t cur_sec;
+    uint64_t sec_count, peak_sec;
+    /* the 1-minute event bin being counted */
+    int64_t bin_start;
+    uint64_t bin_packets;
+    ds_dos_protos bin_protos;
+    ds_dcount bin_addrs;
+    ds_dcount addrs;      /* telescope addresses hit */
+    ds_dcount s16;        /* their /16s (IPv6: /48s) */
+    ds_dos_set16 aports, tports;
+    ds_dos_topk top[DS_DOS_TOPK];
+    uint16_t first_tport;
+    bool has_tport;
+    ds_dos_sample sample;
+} ds_dos_vec;
+
+/* An attack (or a vector judged as one), summarised for output. */
+typedef struct ds_dos_attack {
+    ds_ip victim;
+    uint8_t proto;
+    ds_dos_protos protos;
+    uint64_t monitors;
+    int64_t start, end;
+    uint64_t packets, bytes;
+    uint64_t addrs;
+    bool addrs_exact;
+    uint64_t s16, aports, tports;
+    bool has_tport;
+    uint16_t first_tport;
+    ds_dos_topk top[DS_DOS_TOP_SHOWN];
+    int ntop;
+    uint64_t max_ppm, peak_pps;
+    double mean_pps;      /* NaN when the duration is 0 */
+    double est_pps;       /* NaN when unknown */
+    uint64_t mismatches, unquoted;
+    uint64_t kinds[DS_DOS_KINDS];
+    double ad;            /* NaN below the minimum sample */
+    uint32_t ad_n;        /* sample size used */
+} ds_dos_attack;
+
+typedef struct ds_dos_event {
+    int64_t minute;       /* bin start, ns */
+    ds_ip victim;
+    ds_dos_protos protos;
+    uint64_t packets, addrs;
+} ds_dos_event;
+
+/* Everything a vector needs from the analyzer to judge and summarise itself. */
+typedef struct ds_dos_env {
+    const ds_dos_config *cfg;
+    const ds_telescope *telescope;
+    const ds_tspace *space;
+    unsigned ring_len;    /* window / step */
+} ds_dos_env;
+
+void ds_dos_vec_start(ds_dos_vec *v, const ds_dos_hit *hit, uint32_t hash, int64_t ts);
+/* Adds a packet. When the packet closes an event bin that qualifies, fills closed
+ * and returns true. */
+bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_hit *hit,
+                    const ds_pkt *p, ds_dos_event *closed);
+/* True when the vector, ended now, is an attack. */
+bool ds_dos_vec_is_attack(const ds_dos_env *env, const ds_dos_vec *v);
+/* Summarises the vector (read-only). */
+void ds_dos_vec_summarise(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_attack *a);
+/* The event of the bin being counted, if it qualifies (read-only). */
+bool ds_dos_vec_bin_event(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_event *e);
+/* Bytes of heap the vector holds. */
+size_t ds_dos_vec_bytes(const ds_dos_vec *v);
+void ds_dos_vec_free(ds_dos_vec *v);
+
+/* Output (ds_dos_output.c). */
+void ds_dos_csv_header(FILE *f);
+void ds_dos_csv_row(FILE *f, const ds_telescope *t, const ds_dos_attack *a);
+/* One JSON object on one line, with its newline. */
+void ds_dos_ndjson_line(FILE *f, const ds_telescope *t, const ds_dos_attack *a);
+void ds_dos_events_header(FILE *f);
+void ds_dos_events_row(FILE *f, const ds_dos_event *e);
+/* Corsaro v2 dos plugin ASCII: one interval block holding every attack. */
+void ds_dos_corsaro_ascii(FILE *f, const ds_dos_attack *const *a, size_t n, int64_t first_ts,
+                          int64_t last_ts);
+
+/* Memory held by the analyzer state (for the bounded-memory test). */
+size_t ds_dos_memory(const void *st);
+
+#endif

@@ -1,0 +1,595 @@
+/*
+ * ds_scan.c — scanners: scanners.csv, after CAIDA's darknet-scanner definition
+ * (a source that reaches at least 25 distinct telescope addresses on one
+ * destination port within 5 minutes; --scan-min-dests and --scan-window change
+ * both numbers).
+ *
+ * Probes are the packets of the classes scan-tcp, scan-udp and scan-icmp
+ * (docs/CLASSES.md); the port is the destination port, 0 for ICMP. State is kept
+ * per (source, protocol, port) and the rule is applied exactly, with W the window
+ * and D the minimum number of destinations:
+ *
+ *   window     at a probe of time t, the window is [t - W, t], both ends included:
+ *              a destination counts when the source's latest probe to it is no
+ *              older than W;
+ *   trigger    the first probe at which the window holds D distinct destinations;
+ *   start      the latest-probe time of the oldest of those D destinations: the
+ *              start of the shortest span ending at the trigger that holds D
+ *              destinations (so 25 probes spread over exactly 5 minutes qualify,
+ *              5 minutes and 1 ns do not);
+ *   episode    from start until the source has been silent on that port for more
+ *              than W (a probe exactly W after the previous one continues it);
+ *              end = its last probe. A new episode needs a new trigger;
+ *   packets    probes from start to end (those in [start, trigger] included);
+ *   destinations  distinct destinations probed from start to end;
+ *   tool       zmap, masscan or mirai when more than half of the episode's probes
+ *              carry that fingerprint tag, otherwise unknown;
+ *   est_scan_pps  (packets - 1) * 2^32 / (IPv4 addresses of the telescope) /
+ *              (end - start): the scan rate to the whole IPv4 space of a uniform
+ *              scanner (the first probe starts the clock); empty for the open
+ *              telescope, for IPv6 sources and for zero-length episodes.
+ *
+ * Memory: a telescope sees millions of sources that send one packet, so a
+ * (source, port) with one probe lives only in its 48-byte table slot (the probe's
+ * destination, time and tags inline); a second probe allocates the candidate
+ * state (the window's distinct destinations and probe times). Every W of packet
+ * time the table is rebuilt without the keys silent for more than W (their
+ * episodes end then), so memory follows the sources active in the last W, not
+ * the run. An episode keeps the set of its destinations (8 bytes each, load
+ * <= 0.5) to count them exactly until it ends. IPv6 destinations are compared by
+ * a 63-bit hash (a collision would need ~3e9 destinations in one episode).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis/ds_analyzer.h"
+#include "output/ds_csv.h"
+
+#define DS_2P32 4294967296.0
+
+typedef struct ds_scan_cfg {
+    uint64_t min_dests;
+    int64_t window_ns;
+} ds_scan_cfg;
+
+enum { DS_TOOL_ZMAP, DS_TOOL_MASSCAN, DS_TOOL_MIRAI, DS_TOOL_N };
+static const char *const ds_tool_names[] = {"zmap", "masscan", "mirai", "unknown"};
+
+/* A probe held while (source, port) is a candidate. */
+typedef struct ds_scan_probe {
+    int64_t ts;
+    uint8_t tags;
+} ds_scan_probe;
+
+typedef struct ds_scan_dst {
+    uint64_t dst;
+    int64_t last;
+} ds_scan_dst;
+
+typedef struct ds_scan_state {
+    bool episode;
+    /* candidate: distinct destinations in the window, and its probes (a FIFO) */
+    ds_scan_dst *dv;
+    size_t nd, capd;
+    ds_scan_probe *q;
+    size_t qhead, qn, qcap;
+    /* episode */
+    int64_t start;
+    uint64_t packets;
+    uint64_t tools[DS_TOOL_N];
+    uint64_t *set; /* destination keys, 0 = empty */
+    size_t setn, setcap;
+} ds_scan_state;
+
+typedef struct ds_scan_slot {
+    ds_ip src;
+    uint16_t port;
+    uint8_t proto;
+    uint8_t used;
+    uint8_t tags0; /* the single probe's tags while st == NULL */
+    uint8_t pad[3];
+    int64_t last;  /* latest probe */
+    uint64_t dst0; /* the single probe's destination while st == NULL */
+    ds_scan_state *st;
+} ds_scan_slot;
+
+_Static_assert(sizeof(ds_scan_slot) == 48, "ds_scan_slot layout");
+
+typedef struct ds_scan_ep {
+    ds_ip src;
+    uint8_t proto;
+    uint16_t port;
+    int64_t start, end;
+    uint64_t packets, dests;
+    int tool;
+} ds_scan_ep;
+
+typedef struct ds_scan {
+    const ds_ctx *ctx;
+    ds_scan_cfg cfg;
+    ds_scan_slot *tab;
+    size_t cap, n;
+    int64_t next_sweep;
+    bool swept_once;
+    ds_scan_ep *eps;
+    size_t neps, capeps;
+    double tel_v4; /* IPv4 addresses of the telescope, 0 for open */
+} ds_scan;
+
+/* ---- options ------------------------------------------------------------------ */
+
+static void *ds_scan_config_new(void)
+{
+    ds_scan_cfg *c = ds_xcalloc(1, sizeof *c);
+    c->min_dests = 25;
+    c->window_ns = 300 * DS_NS_PER_SEC;
+    return c;
+}
+static void ds_scan_config_free(void *c)
+{
+    free(c);
+}
+static int ds_scan_set_min(void *cfg, const char *v, char *err, size_t errlen)
+{
+    return ds_opt_parse_u64(v, 1, 1000000, &((ds_scan_cfg *)cfg)->min_dests, err, errlen);
+}
+static int ds_scan_set_window(void *cfg, const char *v, char *err, size_t errlen)
+{
+    ds_scan_cfg *c = cfg;
+    if (ds_opt_parse_duration(v, &c->window_ns, err, errlen) != 0)
+        return -1;
+    if (c->window_ns <= 0) {
+        snprintf(err, errlen, "the scan window must be positive");
+        return -1;
+    }
+    return 0;
+}
+
+static const ds_option ds_scan_options[] = {
+    {"scan-min-dests", "N",
+     "a scanner reaches at least N distinct telescope addresses on one port within the "
+     "window (default 25)",
+     ds_scan_set_min},
+    {"scan-window", "DURATION",
+     "the scanner window; an episode ends after this much silence (default 5m)",
+     ds_scan_set_window},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static inline uint64_t ds_scan_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static inline uint64_t ds_scan_hash(const ds_ip *s, uint8_t proto, uint16_t port)
+{
+    return ds_scan_mix(s->q[0] ^ ds_scan_mix(s->q[1] ^ ((uint64_t)proto << 16 | port)));
+}
+
+/* Destination key: IPv4 address + 1 (never 0), IPv6 a hash with the top bit set. */
+static inline uint64_t ds_scan_dkey(const ds_ip *d)
+{
+    if (ds_ip_is_v4(d))
+        return (uint64_t)ds_ip_v4(d) + 1;
+    return ds_scan_mix(d->q[0] ^ ds_scan_mix(d->q[1])) | (1ull << 63);
+}
+
+static void ds_set_add(ds_scan_state *st, uint64_t k)
+{
+    if ((st->setn + 1) * 2 > st->setcap) {
+        size_t ncap = st->setcap ? st->setcap * 2 : 64;
+        uint64_t *nv = ds_xcalloc(ncap, sizeof *nv);
+        for (size_t i = 0; i < st->setcap; i++) {
+            if (!st->set[i])
+                continue;
+            size_t j = ds_scan_mix(st->set[i]) & (ncap - 1);
+            while (nv[j])
+                j = (j + 1) & (ncap - 1);
+            nv[j] = st->set[i];
+        }
+        free(st->set);
+        st->set = nv;
+        st->setcap = ncap;
+    }
+    size_t j = ds_scan_mix(k) & (st->setcap - 1);
+    while (st->set[j]) {
+        if (st->set[j] == k)
+            return;
+        j = (j + 1) & (st->setcap - 1);
+    }
+    st->set[j] = k;
+    st->setn++;
+}
+
+static void ds_state_free(ds_scan_state *st)
+{
+    if (!st)
+        return;
+    free(st->dv);
+    free(st->q);
+    free(st->set);
+    free(st);
+}
+
+static int ds_scan_tool_of(const uint64_t tools[DS_TOOL_N], uint64_t packets)
+{
+    for (int t = 0; t < DS_TOOL_N; t++)
+        if (tools[t] * 2 > packets)
+            return t;
+    return DS_TOOL_N;
+}
+
+static void ds_tools_add(uint64_t tools[DS_TOOL_N], uint8_t tags)
+{
+    tools[DS_TOOL_ZMAP] += (tags & DS_TAG_ZMAP) != 0;
+    tools[DS_TOOL_MASSCAN] += (tags & DS_TAG_MASSCAN) != 0;
+    tools[DS_TOOL_MIRAI] += (tags & DS_TAG_MIRAI) != 0;
+}
+
+/* The episode of a slot as a finished row (end = its last probe). */
+static ds_scan_ep ds_scan_ep_of(const ds_scan_slot *s)
+{
+    ds_scan_ep e = {.src = s->src,
+                    .proto = s->proto,
+                    .port = s->port,
+                    .start = s->st->start,
+                    .end = s->last,
+                    .packets = s->st->packets,
+                    .dests = s->st->setn,
+                    .tool = ds_scan_tool_of(s->st->tools, s->st->packets)};
+    return e;
+}
+
+static void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s)
+{
+    if (sc->neps == sc->capeps) {
+        sc->capeps = sc->capeps ? 2 * sc->capeps : 64;
+        sc->eps = ds_xrealloc(sc->eps, sc->capeps * sizeof *sc->eps);
+    }
+    sc->eps[sc->neps++] = ds_scan_ep_of(s);
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+static void ds_scan_place(ds_scan_slot *tab, size_t cap, const ds_scan_slot *s)
+{
+    size_t i = ds_scan_hash(&s->src, s->proto, s->port) & (cap - 1);
+    while (tab[i].used)
+        i = (i + 1) & (cap - 1);
+    tab[i] = *s;
+}
+
+/* Rebuilds the table with capacity `cap`, keeping only the keys heard from within
+ * the window before `now` (keys silent for longer end their episode). */
+static void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < sc->cap; i++) {
+        ds_scan_slot *s = &sc->tab[i];
+        if (!s->used)
+            continue;
+        if (expire && now - s->last > sc->cfg.window_ns) {
+            if (s->st && s->st->episode)
+                ds_scan_finish_ep(sc, s);
+            ds_state_free(s->st);
+            s->used = 0;
+        } else {
+            live++;
+        }
+    }
+    while (cap > 1024 && live * 4 < cap)
+        cap /= 2; /* shrink after a flood of one-packet sources has expired */
+    while (live * 2 >= cap)
+        cap *= 2;
+    ds_scan_slot *nt = ds_xcalloc(cap, sizeof *nt);
+    for (size_t i = 0; i < sc->cap; i++)
+        if (sc->tab[i].used)
+            ds_scan_place(nt, cap, &sc->tab[i]);
+    free(sc->tab);
+    sc->tab = nt;
+    sc->cap = cap;
+    sc->n = live;
+}
+
+static void *ds_scan_create(const ds_ctx *ctx, const void *cfg)
+{
+    ds_scan *sc = ds_xcalloc(1, sizeof *sc);
+    sc->ctx = ctx;
+    if (cfg) {
+        sc->cfg = *(const ds_scan_cfg *)cfg;
+    } else {
+        sc->cfg.min_dests = 25;
+        sc->cfg.window_ns = 300 * DS_NS_PER_SEC;
+    }
+    sc->cap = 1024;
+    sc->tab = ds_xcalloc(sc->cap, sizeof *sc->tab);
+    if (!ds_telescope_is_open(ctx->telescope))
+        for (int m = 0; m < ds_telescope_count(ctx->telescope); m++)
+            sc->tel_v4 += (double)ds_telescope_size_v4(ctx->telescope, m);
+    return sc;
+}
+
+/* ---- per probe ---------------------------------------------------------------- */
+
+static void ds_cand_push(ds_scan_state *st, int64_t ts, uint8_t tags)
+{
+    if (st->qn == st->qcap) {
+        size_t ncap = st->qcap ? 2 * st->qcap : 4;
+        ds_scan_probe *nq = ds_xmalloc(ncap * sizeof *nq);
+        for (size_t i = 0; i < st->qn; i++)
+            nq[i] = st->q[(st->qhead + i) % (st->qcap ? st->qcap : 1)];
+        free(st->q);
+        st->q = nq;
+        st->qcap = ncap;
+        st->qhead = 0;
+    }
+    st->q[(st->qhead + st->qn) % st->qcap] = (ds_scan_probe){ts, tags};
+    st->qn++;
+}
+
+static void ds_cand_dst(ds_scan_state *st, uint64_t d, int64_t ts)
+{
+    for (size_t i = 0; i < st->nd; i++)
+        if (st->dv[i].dst == d) {
+            st->dv[i].last = ts;
+            return;
+        }
+    if (st->nd == st->capd) {
+        st->capd = st->capd ? 2 * st->capd : 4;
+        st->dv = ds_xrealloc(st->dv, st->capd * sizeof *st->dv);
+    }
+    st->dv[st->nd++] = (ds_scan_dst){d, ts};
+}
+
+/* Adds a probe to a candidate; turns it into an episode when the window holds
+ * min_dests destinations. */
+static void ds_cand_probe(const ds_scan *sc, ds_scan_state *st, uint64_t d, int64_t t, uint8_t tags)
+{
+    int64_t lo = t - sc->cfg.window_ns; /* window [lo, t] */
+    while (st->qn && st->q[st->qhead].ts < lo) {
+        st->qhead = (st->qhead + 1) % st->qcap;
+        st->qn--;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < st->nd; i++)
+        if (st->dv[i].last >= lo)
+            st->dv[w++] = st->dv[i];
+    st->nd = w;
+    ds_cand_push(st, t, tags);
+    ds_cand_dst(st, d, t);
+    if (st->nd < sc->cfg.min_dests)
+        return;
+    int64_t start = t;
+    for (size_t i = 0; i < st->nd; i++)
+        if (st->dv[i].last < start)
+            start = st->dv[i].last;
+    st->episode = true;
+    st->start = start;
+    for (size_t i = 0; i < st->qn; i++) {
+        const ds_scan_probe *p = &st->q[(st->qhead + i) % st->qcap];
+        if (p->ts >= start) {
+            st->packets++;
+            ds_tools_add(st->tools, p->tags);
+        }
+    }
+    for (size_t i = 0; i < st->nd; i++)
+        ds_set_add(st, st->dv[i].dst);
+    free(st->dv);
+    free(st->q);
+    st->dv = NULL;
+    st->q = NULL;
+    st->nd = st->capd = st->qn = st->qcap = st->qhead = 0;
+}
+
+static void ds_scan_probe_pkt(ds_scan *sc, const ds_pkt *p, uint16_t port)
+{
+    if ((sc->n + 1) * 2 > sc->cap)
+        ds_scan_rebuild(sc, sc->cap * 2, p->ts_ns, false);
+    uint64_t d = ds_scan_dkey(&p->dst);
+    uint8_t tags = (uint8_t)(p->tags & (DS_TAG_ZMAP | DS_TAG_MASSCAN | DS_TAG_MIRAI));
+    size_t i = ds_scan_hash(&p->src, p->proto, port) & (sc->cap - 1);
+    ds_scan_slot *s;
+    for (;; i = (i + 1) & (sc->cap - 1)) {
+        s = &sc->tab[i];
+        if (!s->used)
+            break;
+        if (s->port == port && s->proto == p->proto && ds_ip_eq(&s->src, &p->src))
+            break;
+    }
+    int64_t t = p->ts_ns;
+    if (s->used && t - s->last > sc->cfg.window_ns) {
+        /* Silent for longer than the window: the episode (if any) ended at the
+         * previous probe and this probe starts afresh. */
+        if (s->st && s->st->episode)
+            ds_scan_finish_ep(sc, s);
+        ds_state_free(s->st);
+        s->st = NULL;
+        s->dst0 = d;
+        s->tags0 = tags;
+        s->last = t;
+    } else if (!s->used) {
+        *s = (ds_scan_slot){.src = p->src,
+                            .port = port,
+                            .proto = p->proto,
+                            .used = 1,
+                            .tags0 = tags,
+                            .last = t,
+                            .dst0 = d,
+                            .st = NULL};
+        sc->n++;
+    } else {
+        if (!s->st) {
+            s->st = ds_xcalloc(1, sizeof *s->st);
+            ds_cand_push(s->st, s->last, s->tags0);
+            ds_cand_dst(s->st, s->dst0, s->last);
+        }
+        if (s->st->episode) {
+            s->st->packets++;
+            ds_tools_add(s->st->tools, tags);
+            ds_set_add(s->st, d);
+        } else {
+            ds_cand_probe(sc, s->st, d, t, tags);
+        }
+        s->last = t;
+        return;
+    }
+    if (sc->cfg.min_dests <= 1) {
+        /* One destination is enough: the single probe is an episode. */
+        s->st = ds_xcalloc(1, sizeof *s->st);
+        ds_cand_probe(sc, s->st, d, t, tags);
+    }
+}
+
+static void ds_scan_packets(void *stp, const ds_pkt *pkts, size_t n)
+{
+    ds_scan *sc = stp;
+    for (size_t i = 0; i < n; i++) {
+        const ds_pkt *p = &pkts[i];
+        if (p->cls != DS_CLS_SCAN_TCP && p->cls != DS_CLS_SCAN_UDP && p->cls != DS_CLS_SCAN_ICMP)
+            continue;
+        ds_scan_probe_pkt(sc, p, p->cls == DS_CLS_SCAN_ICMP ? 0 : p->dport);
+    }
+}
+
+static void ds_scan_advance(void *stp, int64_t now)
+{
+    ds_scan *sc = stp;
+    if (!sc->swept_once) {
+        sc->next_sweep = now + sc->cfg.window_ns;
+        sc->swept_once = true;
+        return;
+    }
+    if (now < sc->next_sweep)
+        return;
+    ds_scan_rebuild(sc, sc->cap, now, true);
+    sc->next_sweep = now + sc->cfg.window_ns;
+}
+
+/* ---- output ------------------------------------------------------------------- */
+
+static int ds_scan_ep_cmp(const void *a, const void *b)
+{
+    const ds_scan_ep *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    int c = ds_ip_cmp(&x->src, &y->src);
+    if (c)
+        return c;
+    if (x->proto != y->proto)
+        return x->proto < y->proto ? -1 : 1;
+    return (x->port > y->port) - (x->port < y->port);
+}
+
+static int ds_scan_ip_cmp(const void *a, const void *b)
+{
+    return ds_ip_cmp(a, b);
+}
+
+static const char *ds_proto_name(uint8_t p, char buf[8])
+{
+    switch (p) {
+    case 6:
+        return "tcp";
+    case 17:
+        return "udp";
+    case 1:
+        return "icmp";
+    case 58:
+        return "icmpv6";
+    default:
+        snprintf(buf, 8, "%u", p);
+        return buf;
+    }
+}
+
+static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
+{
+    ds_scan *sc = stp;
+    /* Finished episodes plus the running ones, as if the input ended now. */
+    size_t n = sc->neps;
+    for (size_t i = 0; i < sc->cap; i++)
+        n += sc->tab[i].used && sc->tab[i].st && sc->tab[i].st->episode;
+    ds_scan_ep *all = ds_xmalloc((n ? n : 1) * sizeof *all);
+    if (sc->neps)
+        memcpy(all, sc->eps, sc->neps * sizeof *all);
+    size_t k = sc->neps;
+    for (size_t i = 0; i < sc->cap; i++)
+        if (sc->tab[i].used && sc->tab[i].st && sc->tab[i].st->episode)
+            all[k++] = ds_scan_ep_of(&sc->tab[i]);
+    qsort(all, n, sizeof *all, ds_scan_ep_cmp);
+
+    ds_ofile f;
+    if (ds_ofile_open(ctx->out, "scanners.csv", &f, err, errlen) != 0) {
+        free(all);
+        return -1;
+    }
+    fputs("source,protocol,port,start,end,packets,destinations,est_scan_pps,tool\n", f.f);
+    uint64_t by_tool[DS_TOOL_N + 1] = {0};
+    char ipb[DS_IP_STRLEN], pb[8];
+    for (size_t i = 0; i < n; i++) {
+        const ds_scan_ep *e = &all[i];
+        fprintf(f.f, "%s,%s,%u,", ds_ip_format(&e->src, ipb), ds_proto_name(e->proto, pb), e->port);
+        ds_csv_time(f.f, e->start);
+        fputc(',', f.f);
+        ds_csv_time(f.f, e->end);
+        fprintf(f.f, ",%llu,%llu,", (unsigned long long)e->packets, (unsigned long long)e->dests);
+        if (sc->tel_v4 > 0 && ds_ip_is_v4(&e->src) && e->end > e->start)
+            fprintf(f.f, "%.6g",
+                    (double)(e->packets - 1) * DS_2P32 / sc->tel_v4 /
+                        ((double)(e->end - e->start) / 1e9));
+        fprintf(f.f, ",%s\n", ds_tool_names[e->tool]);
+        by_tool[e->tool]++;
+    }
+    int rc = ds_ofile_commit(&f, err, errlen);
+    json_t *j = json_object();
+    json_object_set_new(j, "min_destinations", json_integer((json_int_t)sc->cfg.min_dests));
+    json_object_set_new(j, "window_s", json_real((double)sc->cfg.window_ns / 1e9));
+    json_object_set_new(j, "episodes", json_integer((json_int_t)n));
+    size_t srcs = 0;
+    ds_ip *v = ds_xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = all[i].src;
+    qsort(v, n, sizeof *v, ds_scan_ip_cmp);
+    for (size_t i = 0; i < n; i++)
+        srcs += i == 0 || !ds_ip_eq(&v[i], &v[i - 1]);
+    free(v);
+    json_object_set_new(j, "sources", json_integer((json_int_t)srcs));
+    json_t *bt = json_object();
+    for (int t = 0; t <= DS_TOOL_N; t++)
+        json_object_set_new(bt, ds_tool_names[t], json_integer((json_int_t)by_tool[t]));
+    json_object_set_new(j, "episodes_by_tool", bt);
+    json_object_set_new(summary, "scan", j);
+    free(all);
+    return rc;
+}
+
+static void ds_scan_destroy(void *stp)
+{
+    ds_scan *sc = stp;
+    for (size_t i = 0; i < sc->cap; i++)
+        if (sc->tab[i].used)
+            ds_state_free(sc->tab[i].st);
+    free(sc->tab);
+    free(sc->eps);
+    free(sc);
+}
+
+const ds_analyzer_ops ds_scan_ops = {
+    .name = "scan",
+    .description = "scanners: sources reaching many telescope addresses on one port "
+                   "(scanners.csv)",
+    .options = ds_scan_options,
+    .config_new = ds_scan_config_new,
+    .config_free = ds_scan_config_free,
+    .create = ds_scan_create,
+    .packets = ds_scan_packets,
+    .advance = ds_scan_advance,
+    .write = ds_scan_write,
+    .destroy = ds_scan_destroy,
+};

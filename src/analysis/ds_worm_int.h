@@ -1,0 +1,75 @@
+/*
+ * ds_worm_int.h — the worm analyzer's state, shared by its two files:
+ * ds_worm.c (tracking packets, hosts.csv, worm.csv) and ds_worm_report.c (the
+ * outbreak figures of worm.json). Not a public interface.
+ */
+#ifndef DS_WORM_INT_H
+#define DS_WORM_INT_H
+
+#include "analysis/ds_analyzer.h"
+#include "analysis/ds_hosttab.h"
+#include "core/ds_distinct.h"
+
+typedef struct ds_worm_cfg {
+    int64_t deactivation_ns; /* --worm-deactivation */
+    double cp_penalty;       /* --changepoint-penalty */
+    double cp_min_ratio;     /* --changepoint-min-ratio */
+    double cp_min_jump;      /* --changepoint-min-jump */
+    double scan_rate;        /* --worm-scan-rate, 0 = estimate */
+    int64_t coverage_ns;     /* --worm-coverage-window */
+} ds_worm_cfg;
+
+/* Counters of one (interval, signature, monitor-or-all) cell. */
+typedef struct ds_worm_cell {
+    uint64_t new_hosts, active, probes;
+} ds_worm_cell;
+
+typedef struct ds_worm_row {
+    int64_t start;
+    ds_worm_cell *cells; /* [sig][monitor], monitor == nmon is `all` */
+} ds_worm_row;
+
+/* A host's first sighting in a monitor other than its first one (for the
+ * sighting delays between monitors). */
+typedef struct ds_worm_sighting {
+    int64_t ts_ns;
+    uint32_t rec;
+    uint16_t monitor;
+} ds_worm_sighting;
+
+typedef struct ds_worm {
+    const ds_ctx *ctx;
+    ds_worm_cfg cfg;
+    int nmon, nsig;
+    int64_t interval;
+    ds_hosttab hosts;
+    /* interval being counted */
+    bool open;
+    int64_t cur_start;
+    uint64_t cur_start_rel; /* cur_start in the host table's µs */
+    ds_worm_cell *cur;
+    ds_distinct64 active; /* (sig*nmon + monitor) << 32 | record, when nmon > 1 */
+    ds_worm_row *rows;
+    size_t nrows, caprows;
+    ds_worm_sighting *sight;
+    size_t nsight, capsight;
+    bool any;
+    int64_t first_ts, last_ts; /* of every packet the analyzer saw */
+} ds_worm;
+
+static inline size_t ds_worm_ncells(const ds_worm *w)
+{
+    return (size_t)w->nsig * (size_t)(w->nmon + 1);
+}
+
+static inline ds_worm_cell *ds_worm_cellp(const ds_worm *w, ds_worm_cell *cells, int sig, int mon)
+{
+    return &cells[(size_t)sig * (size_t)(w->nmon + 1) + (size_t)mon];
+}
+
+/* Builds worm.json's object for one signature from the rows (the open interval
+ * included as `extra` when not NULL) and the host table; fills `headline` with the
+ * members summary.json repeats. */
+json_t *ds_worm_report(const ds_worm *w, int sig, const ds_worm_row *extra, json_t *headline);
+
+#endif
