@@ -17,7 +17,7 @@ check() { # check DESCRIPTION COMMAND...
 check "--version prints the version" '"$BIN" --version | grep -Eq "^darkscope [0-9]+\.[0-9]+\.[0-9]+$"'
 check "help lists analyze" '"$BIN" help | grep -q "analyze"'
 "$BIN" analyze --help > "$T/help.txt"
-for opt in output telescope telescope-file signatures interval tolerance interface filter snaplen quiet; do
+for opt in output telescope telescope-file signatures interval tolerance interface filter snaplen analyzers quiet; do
   check "analyze --help documents --$opt" 'grep -q -- "--$opt" "$T/help.txt"'
 done
 "$BIN" analyze > /dev/null 2>&1; rc=$?
@@ -26,6 +26,10 @@ check "no capture is a usage error (1)" '[ $rc -eq 1 ]'
 check "bad --interval is a usage error (1)" '[ $rc -eq 1 ]'
 "$BIN" analyze --no-such-option x > /dev/null 2>&1; rc=$?
 check "unknown option is a usage error (1)" '[ $rc -eq 1 ]'
+"$BIN" analyze --analyzers series,nosuch x.pcap > /dev/null 2> "$T/an.txt"; rc=$?
+check "unknown analyzer is a usage error naming the known ones" '[ $rc -eq 1 ] && grep -q "nosuch" "$T/an.txt" && grep -q "series" "$T/an.txt"'
+"$BIN" analyze -q --analyzers series -o "$T/only" "$CAP/portscan.pcap"
+check "--analyzers series writes only the series files" '[ -f "$T/only/series.csv" ] && [ ! -f "$T/only/hosts.csv" ]'
 "$BIN" frobnicate > /dev/null 2>&1; rc=$?
 check "unknown command exits 1" '[ $rc -eq 1 ]'
 

@@ -27,6 +27,7 @@ enum {
     OPT_INTERFACE,
     OPT_FILTER,
     OPT_SNAPLEN,
+    OPT_ANALYZERS,
     OPT_ANALYZER_BASE = 1000
 };
 
@@ -58,6 +59,8 @@ static const ds_core_opt ds_core_opts[] = {
      "outputs are rewritten at every interval"},
     {"filter", 1, OPT_FILTER, "BPF", "live capture: a BPF filter expression (tcpdump syntax)"},
     {"snaplen", 1, OPT_SNAPLEN, "BYTES", "live capture: bytes kept per packet (default 262144)"},
+    {"analyzers", 1, OPT_ANALYZERS, "LIST",
+     "comma-separated analyzers to run (default: all; see the sections below)"},
     {"quiet", 0, 'q', NULL, "no progress line on stderr (it is shown only on a terminal anyway)"},
     {"help", 0, 'h', NULL, "this text"},
 };
@@ -100,15 +103,41 @@ static void ds_analyze_help(FILE *f)
     }
     for (size_t a = 0; a < ds_analyzer_count; a++) {
         const ds_analyzer_ops *ops = ds_analyzers[a];
-        if (!ops->options || !ops->options[0].name)
-            continue;
-        fprintf(f, "\n%s analysis — %s:\n", ops->name, ops->description);
-        for (const ds_option *o = ops->options; o->name; o++)
+        fprintf(f, "\nanalyzer '%s' — %s%s\n", ops->name, ops->description,
+                ops->options && ops->options[0].name ? ":" : "");
+        for (const ds_option *o = ops->options; o && o->name; o++)
             ds_print_opt(f, o->name, o->arg, o->help, 0);
     }
     fprintf(f, "\nexit status: 0 all inputs read; 1 usage error; 2 some input was unreadable or\n"
                "corrupt (the others are analysed and written); 3 outputs could not be written;\n"
                "130 interrupted (outputs written with \"complete\": false).\n");
+}
+
+/* "series,dos" → on[] for those registry entries only. */
+static int ds_parse_analyzers(const char *list, bool *on, char *err, size_t errlen)
+{
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        on[a] = false;
+    const char *p = list;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        size_t a = 0;
+        while (a < ds_analyzer_count &&
+               (strlen(ds_analyzers[a]->name) != len || strncmp(ds_analyzers[a]->name, p, len)))
+            a++;
+        if (a == ds_analyzer_count) {
+            snprintf(err, errlen, "no analyzer '%.*s' (there are:", (int)len, p);
+            for (size_t b = 0; b < ds_analyzer_count; b++)
+                snprintf(err + strlen(err), errlen - strlen(err), " %s", ds_analyzers[b]->name);
+            snprintf(err + strlen(err), errlen - strlen(err), ")");
+            return -1;
+        }
+        on[a] = true;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
 }
 
 static int ds_usage_error(const char *msg, const char *arg)
@@ -160,6 +189,10 @@ int ds_cmd_analyze(int argc, char **argv)
     cfg.analyzer_cfg = acfg;
     cfg.stop = &ds_stop;
     bool quiet = false;
+    bool *on = ds_xcalloc(ds_analyzer_count, sizeof *on);
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        on[a] = true;
+    cfg.analyzer_on = on;
     char err[DS_ERRLEN];
     int rc = -1;
 
@@ -213,6 +246,10 @@ int ds_cmd_analyze(int argc, char **argv)
             cfg.snaplen = (int)v;
             break;
         }
+        case OPT_ANALYZERS:
+            if (ds_parse_analyzers(optarg, on, err, sizeof err) != 0)
+                rc = ds_usage_error("--analyzers", err);
+            break;
         case ':':
             rc = ds_usage_error("option needs a value", argv[optind - 1]);
             break;
@@ -261,6 +298,7 @@ int ds_cmd_analyze(int argc, char **argv)
         if (ds_analyzers[a]->config_free)
             ds_analyzers[a]->config_free(acfg[a]);
     free(acfg);
+    free(on);
     free(lo);
     free(an_opt);
     free(an_idx);

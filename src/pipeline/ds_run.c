@@ -41,6 +41,12 @@ typedef struct ds_state {
     double last_progress;
 } ds_state;
 
+/* Whether registry entry a takes part in this run (--analyzers). */
+static bool ds_on(const ds_state *S, size_t a)
+{
+    return !S->cfg->analyzer_on || S->cfg->analyzer_on[a];
+}
+
 static double ds_now(void)
 {
     struct timespec ts;
@@ -259,6 +265,8 @@ static int ds_write_outputs(ds_state *S)
     json_t *sum = ds_summary_json(S);
     int rc = 0;
     for (size_t a = 0; a < ds_analyzer_count; a++) {
+        if (!ds_on(S, a))
+            continue;
         if (ds_analyzers[a]->write(S->st[a], &S->ctx, sum, err, sizeof err) != 0) {
             fprintf(stderr, "darkscope: %s\n", err);
             rc = -1;
@@ -343,8 +351,15 @@ int ds_run(const ds_run_config *cfg)
     }
 
     S.st = ds_xcalloc(ds_analyzer_count, sizeof *S.st);
-    for (size_t a = 0; a < ds_analyzer_count; a++)
+    /* Only the enabled analyzers run; S.on lists them so the loop does not test. */
+    size_t non = 0;
+    size_t *on = ds_xcalloc(ds_analyzer_count, sizeof *on);
+    for (size_t a = 0; a < ds_analyzer_count; a++) {
+        if (!ds_on(&S, a))
+            continue;
         S.st[a] = ds_analyzers[a]->create(&S.ctx, cfg->analyzer_cfg ? cfg->analyzer_cfg[a] : NULL);
+        on[non++] = a;
+    }
 
     ds_merge *m = ds_merge_new(srcs, nsrc);
     ds_pkt *batch = ds_xmalloc(DS_BATCH * sizeof *batch);
@@ -363,9 +378,9 @@ int ds_run(const ds_run_config *cfg)
         }
         S.last_ts = batch[n - 1].ts_ns;
         S.packets += n;
-        for (size_t a = 0; a < ds_analyzer_count; a++) {
-            ds_analyzers[a]->packets(S.st[a], batch, n);
-            ds_analyzers[a]->advance(S.st[a], S.last_ts);
+        for (size_t k = 0; k < non; k++) {
+            ds_analyzers[on[k]]->packets(S.st[on[k]], batch, n);
+            ds_analyzers[on[k]]->advance(S.st[on[k]], S.last_ts);
         }
         if (S.ctx.live) {
             int64_t iv = ds_floor_div(S.last_ts, cfg->interval_ns);
@@ -389,9 +404,9 @@ int ds_run(const ds_run_config *cfg)
         while ((n = ds_merge_next(m, batch, DS_BATCH)) > 0) {
             S.last_ts = batch[n - 1].ts_ns;
             S.packets += n;
-            for (size_t a = 0; a < ds_analyzer_count; a++) {
-                ds_analyzers[a]->packets(S.st[a], batch, n);
-                ds_analyzers[a]->advance(S.st[a], S.last_ts);
+            for (size_t k = 0; k < non; k++) {
+                ds_analyzers[on[k]]->packets(S.st[on[k]], batch, n);
+                ds_analyzers[on[k]]->advance(S.st[on[k]], S.last_ts);
             }
         }
     } else {
@@ -422,9 +437,10 @@ int ds_run(const ds_run_config *cfg)
     if (*cfg->stop && rc == DS_EXIT_OK)
         rc = DS_EXIT_INTERRUPTED;
 
-    for (size_t a = 0; a < ds_analyzer_count; a++)
-        ds_analyzers[a]->destroy(S.st[a]);
+    for (size_t k = 0; k < non; k++)
+        ds_analyzers[on[k]]->destroy(S.st[on[k]]);
     free(S.st);
+    free(on);
     ds_merge_free(m);
     for (size_t i = 0; i < S.nin; i++) {
         ds_source_free(S.in[i].src);

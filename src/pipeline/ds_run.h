@@ -31,6 +31,7 @@ typedef struct ds_run_config {
     ds_telescope *telescope;
     ds_sigset *sigs;
     void **analyzer_cfg;       /* one per registry entry (may be NULL) */
+    const bool *analyzer_on;   /* one per registry entry; NULL = all enabled */
     bool progress;             /* progress line on stderr */
     int argc;
     char **argv;               /* the command line, for summary.json */
