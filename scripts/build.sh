@@ -4,5 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${DS_BUILD_DIR:-build}
+# The report front end first (when Node.js is there), so that the binary embeds it.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  scripts/build-web.sh "$build"
+fi
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null

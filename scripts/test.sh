@@ -5,9 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The hostile-input tests also need valgrind (tests/test_valgrind.sh) and jq.
+for p in valgrind jq; do
+  if ! command -v "$p" > /dev/null; then
+    SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$p" > /dev/null
+  fi
+done
 DS_BUILD_DIR=build scripts/build.sh -DDS_WERROR=ON
 (cd build && ctest --output-on-failure -j"$(nproc)")
 if [ "${DS_SKIP_SANITIZE:-0}" != 1 ]; then
   DS_BUILD_DIR=build-asan scripts/build.sh -DDS_WERROR=ON -DDS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$(nproc)")
+fi
+# libFuzzer harnesses (clang, ASan+UBSan), a short bounded run each (docs/FUZZING.md).
+if [ "${DS_SKIP_FUZZ:-0}" != 1 ]; then
+  scripts/fuzz.sh "${DS_FUZZ_SECONDS:-45}"
 fi

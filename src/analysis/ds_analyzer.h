@@ -10,7 +10,8 @@
  * closed), write() writes its output files and adds its part of summary.json, and
  * destroy() frees everything. write() may be called more than once (live runs write
  * at every interval) and must describe the state "as if the input ended now"
- * without changing it.
+ * without changing it. save(), load() and merge() make the state mergeable: state
+ * files and `darkscope merge` (docs/SCALE.md).
  */
 #ifndef DS_ANALYZER_H
 #define DS_ANALYZER_H
@@ -19,6 +20,7 @@
 
 #include "decode/ds_packet.h"
 #include "output/ds_outdir.h"
+#include "output/ds_state.h"
 #include "telescope/ds_signature.h"
 #include "telescope/ds_telescope.h"
 
@@ -29,6 +31,9 @@ typedef struct ds_ctx {
     int64_t interval_ns;   /* the reporting interval (--interval) */
     ds_outdir *out;        /* output directory, for files streamed during the run */
     bool live;             /* reading a live interface */
+    /* The state will be saved for a later merge (--state): analyzers also keep the
+     * "head" of the part (what a merge with an earlier part needs, docs/SCALE.md). */
+    bool keep_heads;
 } ds_ctx;
 
 /* A command-line option an analyzer declares. */
@@ -54,6 +59,15 @@ typedef struct ds_analyzer_ops {
      * Returns 0, or -1 with a message. */
     int (*write)(void *st, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen);
     void (*destroy)(void *st);
+    /* Mergeable state (docs/SCALE.md). save() appends the complete un-finished state
+     * (open flows, intervals, heads) to w. load() rebuilds a state from what save()
+     * wrote, with the same ctx and config; on a corrupt record it marks r bad (or
+     * fills err) and returns NULL. merge() merges src into dst, src being the part
+     * that follows dst in time or covers other monitors over the same time; src is
+     * left valid for destroy(). Returns 0, or -1 with a message. */
+    int (*save)(const void *st, ds_wbuf *w);
+    void *(*load)(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, size_t errlen);
+    int (*merge)(void *dst, void *src, char *err, size_t errlen);
 } ds_analyzer_ops;
 
 /* The registry: every analyzer, in the order they run and write. */

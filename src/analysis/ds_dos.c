@@ -201,40 +201,14 @@ static const ds_option ds_dos_options[] = {
 
 /* ---- state ---------------------------------------------------------------------- */
 
-typedef struct ds_dos {
-    ds_dos_config cfg;   /* a copy, with the preset applied */
-    ds_dos_env env;
-    const ds_ctx *ctx;
-    /* open vectors */
-    uint32_t *slots;     /* pool index + 1, 0 = empty */
-    uint32_t mask;
-    ds_dos_vec *pool;
-    uint32_t *rings;     /* ring_len counters per pool entry */
-    uint32_t *free_list;
-    size_t npool, cappool, nfree, nopen;
-    int64_t next_sweep;
-    /* ended attacks and events */
-    ds_dos_attack *attacks;
-    size_t nattacks, capattacks;
-    ds_dos_event *events;
-    size_t nevents, capevents;
-    /* totals over every vector */
-    uint64_t vectors, vector_packets, non_attacks, non_attack_packets;
-    uint64_t kinds[DS_DOS_KINDS];
-    uint64_t mismatches, unquoted;
-    bool any;
-    int64_t first_ts, last_ts;
-    /* attacks.ndjson stream */
-    ds_ofile nd;
-    bool nd_ok, nd_placed, nd_final;
-} ds_dos;
 
-static uint32_t ds_dos_hash(const ds_ip *victim, uint8_t proto)
+
+uint32_t ds_dos_hash(const ds_ip *victim, uint8_t proto)
 {
     return (uint32_t)(ds_hll_mix(victim->q[0] ^ ds_hll_mix(victim->q[1] ^ proto)) >> 32);
 }
 
-static void *ds_dos_create(const ds_ctx *ctx, const void *cfgp)
+void *ds_dos_create(const ds_ctx *ctx, const void *cfgp)
 {
     ds_dos *d = ds_xcalloc(1, sizeof *d);
     ds_dos_config *defaults = NULL;
@@ -267,6 +241,7 @@ static void *ds_dos_create(const ds_ctx *ctx, const void *cfgp)
     d->mask = 1023;
     d->slots = ds_xcalloc(d->mask + 1, sizeof *d->slots);
     d->next_sweep = INT64_MIN;
+    d->keep_heads = ctx->keep_heads;
     char err[DS_ERRLEN];
     if (ctx->out && ds_ofile_open(ctx->out, "attacks.ndjson", &d->nd, err, sizeof err) == 0)
         d->nd_ok = true;
@@ -337,7 +312,7 @@ static uint32_t ds_dos_pool_take(ds_dos *d)
     return (uint32_t)d->npool++;
 }
 
-static void ds_dos_push_event(ds_dos *d, const ds_dos_event *e)
+void ds_dos_push_event(ds_dos *d, const ds_dos_event *e)
 {
     if (d->nevents == d->capevents) {
         d->capevents = d->capevents ? 2 * d->capevents : 256;
@@ -346,11 +321,16 @@ static void ds_dos_push_event(ds_dos *d, const ds_dos_event *e)
     d->events[d->nevents++] = *e;
 }
 
-/* Judges and frees an ended vector. */
-static void ds_dos_end(ds_dos *d, uint32_t idx)
+/* Judges an ended vector (already out of the table) and frees it: its event bins
+ * (a head's stashed first bin too), and an attack or a non-attack. */
+void ds_dos_judge(ds_dos *d, ds_dos_vec *v)
 {
-    ds_dos_vec *v = &d->pool[idx];
     ds_dos_event e;
+    if (v->head && v->head->bin_done && v->head->bin_packets >= d->cfg.event_min) {
+        e = (ds_dos_event){v->head->bin_start, v->victim, v->head->bin_protos,
+                           v->head->bin_packets, ds_dcount_value(&v->head->bin_addrs)};
+        ds_dos_push_event(d, &e);
+    }
     if (ds_dos_vec_bin_event(&d->env, v, &e))
         ds_dos_push_event(d, &e);
     if (ds_dos_vec_is_attack(&d->env, v)) {
@@ -368,15 +348,71 @@ static void ds_dos_end(ds_dos *d, uint32_t idx)
         d->non_attacks++;
         d->non_attack_packets += v->packets;
     }
-    ds_dos_table_remove(d, idx);
     ds_dos_vec_free(v);
+}
+
+/* Ends an open vector. A head vector is kept un-judged (held) when the run saves
+ * its state: a merge may still prepend an earlier part's vector to it. */
+void ds_dos_end(ds_dos *d, uint32_t idx)
+{
+    ds_dos_vec *v = &d->pool[idx];
+    ds_dos_table_remove(d, idx);
+    if (v->head) {
+        if (d->nheld == d->capheld) {
+            d->capheld = d->capheld ? 2 * d->capheld : 64;
+            d->held = ds_xrealloc(d->held, d->capheld * sizeof *d->held);
+            d->held_rings =
+                ds_xrealloc(d->held_rings, d->capheld * d->env.ring_len * sizeof *d->held_rings);
+        }
+        d->held[d->nheld] = *v;
+        memcpy(&d->held_rings[d->nheld * d->env.ring_len],
+               &d->rings[(size_t)idx * d->env.ring_len], d->env.ring_len * sizeof *d->rings);
+        d->nheld++;
+        v->used = false;
+    } else {
+        ds_dos_judge(d, v);
+    }
     d->free_list[d->nfree++] = idx;
     d->nopen--;
+}
+
+uint32_t ds_dos_find(const ds_dos *d, const ds_ip *victim, uint8_t proto)
+{
+    uint32_t h = ds_dos_hash(victim, proto);
+    for (uint32_t i = h & d->mask; d->slots[i]; i = (i + 1) & d->mask) {
+        const ds_dos_vec *v = &d->pool[d->slots[i] - 1];
+        if (v->hash == h && ds_dos_key_eq(v, victim, proto))
+            return d->slots[i] - 1;
+    }
+    return UINT32_MAX;
+}
+
+uint32_t ds_dos_insert(ds_dos *d, const ds_dos_vec *v, const uint32_t *ring)
+{
+    if (2 * (d->nopen + 1) > (size_t)d->mask + 1)
+        ds_dos_table_grow(d);
+    uint32_t idx = ds_dos_pool_take(d);
+    d->pool[idx] = *v;
+    d->pool[idx].hash = ds_dos_hash(&v->victim, v->proto);
+    d->pool[idx].used = true;
+    memcpy(&d->rings[(size_t)idx * d->env.ring_len], ring, d->env.ring_len * sizeof *ring);
+    uint32_t i = d->pool[idx].hash & d->mask;
+    while (d->slots[i])
+        i = (i + 1) & d->mask;
+    d->slots[i] = idx + 1;
+    d->nopen++;
+    return idx;
 }
 
 static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
 {
     ds_dos *d = st;
+    if (n && !d->started) {
+        d->started = true;
+        d->part_start = pkts[0].ts_ns;
+    }
+    if (n && pkts[n - 1].ts_ns > d->now)
+        d->now = pkts[n - 1].ts_ns;
     for (size_t k = 0; k < n; k++) {
         const ds_pkt *p = &pkts[k];
         ds_dos_hit hit;
@@ -405,6 +441,8 @@ static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
             ds_dos_hit key = hit;
             key.proto = kp;
             ds_dos_vec_start(&d->pool[idx], &key, h, p->ts_ns);
+            if (d->keep_heads && p->ts_ns - d->part_start <= d->cfg.timeout)
+                ds_dos_head_new(&d->env, &d->pool[idx], p->ts_ns);
             memset(&d->rings[(size_t)idx * d->env.ring_len], 0,
                    d->env.ring_len * sizeof *d->rings);
             i = h & d->mask;
@@ -435,6 +473,8 @@ static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
 static void ds_dos_advance(void *st, int64_t now)
 {
     ds_dos *d = st;
+    if (now > d->now)
+        d->now = now;
     if (now < d->next_sweep)
         return;
     int64_t every = d->cfg.timeout / 10;
@@ -505,8 +545,51 @@ static int ds_ip_qcmp(const void *a, const void *b) { return ds_ip_cmp(a, b); }
 
 static json_t *ds_u64j(uint64_t v) { return json_integer((json_int_t)v); }
 
+/* What write() adds for the vectors not judged yet (open, and held heads). */
+typedef struct ds_dos_tally {
+    uint64_t ongoing_attacks; /* open and within the timeout of the latest packet */
+    uint64_t open_vectors;    /* likewise, attack or not */
+    uint64_t non_attacks, non_attack_packets;
+} ds_dos_tally;
+
+/* Summarises the vectors not judged yet "as if the input ended now", read-only:
+ * their attacks into open[] (returned count), their event bins appended to ev.
+ * A vector idle for longer than the timeout at the latest packet has ended even if
+ * no sweep has come by yet: counting it by packet time, not by when the sweep ran,
+ * keeps the counts independent of how the input was cut into batches or parts. */
+static size_t ds_dos_unjudged(const ds_dos *d, ds_dos_attack *open, ds_dos_event *ev,
+                              size_t *nev, ds_dos_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    size_t n = 0;
+    for (size_t k = 0; k < d->npool + d->nheld; k++) {
+        const ds_dos_vec *v = k < d->npool ? &d->pool[k] : &d->held[k - d->npool];
+        if (k < d->npool && !v->used)
+            continue;
+        bool live = k < d->npool && d->now - v->last <= d->cfg.timeout;
+        bool attack = ds_dos_vec_is_attack(&d->env, v);
+        if (attack)
+            ds_dos_vec_summarise(&d->env, v, &open[n++]);
+        if (live) {
+            t->open_vectors++;
+            t->ongoing_attacks += attack;
+        }
+        if (!attack) {
+            t->non_attacks++;
+            t->non_attack_packets += v->packets;
+        }
+        const ds_dos_head *h = v->head;
+        if (h && h->bin_done && h->bin_packets >= d->cfg.event_min)
+            ev[(*nev)++] = (ds_dos_event){h->bin_start, v->victim, h->bin_protos,
+                                          h->bin_packets, ds_dcount_value(&h->bin_addrs)};
+        if (ds_dos_vec_bin_event(&d->env, v, &ev[*nev]))
+            (*nev)++;
+    }
+    return n;
+}
+
 static json_t *ds_dos_summary(const ds_dos *d, const ds_dos_attack *const *all, size_t n,
-                              size_t open_attacks, size_t nevents)
+                              const ds_dos_tally *tally, size_t nevents)
 {
     json_t *j = json_object();
     const ds_dos_config *c = &d->cfg;
@@ -529,7 +612,7 @@ static json_t *ds_dos_summary(const ds_dos *d, const ds_dos_attack *const *all, 
     json_object_set_new(j, "rule", rule);
 
     json_object_set_new(j, "attacks", ds_u64j(n));
-    json_object_set_new(j, "attacks_ongoing", ds_u64j(open_attacks));
+    json_object_set_new(j, "attacks_ongoing", ds_u64j(tally->ongoing_attacks));
     /* Victims: sort a copy of the addresses and count runs. */
     ds_ip *vic = ds_xmalloc((n ? n : 1) * sizeof *vic);
     for (size_t i = 0; i < n; i++)
@@ -589,15 +672,12 @@ static json_t *ds_dos_summary(const ds_dos *d, const ds_dos_attack *const *all, 
     json_object_set_new(j, "attacks_spoof_not_uniform", ds_u64j(nonuniform));
 
     /* Every vector, attack or not. Open vectors count as if the input ended now. */
-    uint64_t open_non = d->nopen - open_attacks, open_non_pk = 0;
-    for (size_t i = 0; i < d->npool; i++)
-        if (d->pool[i].used && !ds_dos_vec_is_attack(&d->env, &d->pool[i]))
-            open_non_pk += d->pool[i].packets;
     json_object_set_new(j, "vectors", ds_u64j(d->vectors));
-    json_object_set_new(j, "vectors_open", ds_u64j(d->nopen));
+    json_object_set_new(j, "vectors_open", ds_u64j(tally->open_vectors));
     json_object_set_new(j, "vector_packets", ds_u64j(d->vector_packets));
-    json_object_set_new(j, "non_attack_vectors", ds_u64j(d->non_attacks + open_non));
-    json_object_set_new(j, "non_attack_packets", ds_u64j(d->non_attack_packets + open_non_pk));
+    json_object_set_new(j, "non_attack_vectors", ds_u64j(d->non_attacks + tally->non_attacks));
+    json_object_set_new(j, "non_attack_packets",
+                        ds_u64j(d->non_attack_packets + tally->non_attack_packets));
     json_t *vk = json_object();
     for (int k = 0; k < DS_DOS_KINDS; k++)
         json_object_set_new(vk, ds_dos_kind_name(k), ds_u64j(d->kinds[k]));
@@ -644,21 +724,15 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
 {
     ds_dos *d = st;
     /* The open vectors, as if the input ended now. */
-    ds_dos_attack *open = ds_xmalloc((d->nopen ? d->nopen : 1) * sizeof *open);
+    size_t nv = d->nopen + d->nheld;
+    ds_dos_attack *open = ds_xmalloc((nv ? nv : 1) * sizeof *open);
     size_t nopen_att = 0;
     size_t nev = d->nevents;
-    ds_dos_event *ev = ds_xmalloc((d->nevents + d->nopen + 1) * sizeof *ev);
+    ds_dos_event *ev = ds_xmalloc((d->nevents + 2 * nv + 1) * sizeof *ev);
+    ds_dos_tally tally;
     if (d->nevents)
         memcpy(ev, d->events, d->nevents * sizeof *ev);
-    for (size_t i = 0; i < d->npool; i++) {
-        const ds_dos_vec *v = &d->pool[i];
-        if (!v->used)
-            continue;
-        if (ds_dos_vec_is_attack(&d->env, v))
-            ds_dos_vec_summarise(&d->env, v, &open[nopen_att++]);
-        if (ds_dos_vec_bin_event(&d->env, v, &ev[nev]))
-            nev++;
-    }
+    nopen_att = ds_dos_unjudged(d, open, ev, &nev, &tally);
     size_t n = d->nattacks + nopen_att;
     const ds_dos_attack **all = ds_xmalloc((n ? n : 1) * sizeof *all);
     for (size_t i = 0; i < d->nattacks; i++)
@@ -714,7 +788,7 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
     if (d->cfg.corsaro_path &&
         ds_dos_write_corsaro(d->cfg.corsaro_path, all, n, d, err, errlen) != 0)
         rc = -1;
-    json_object_set_new(summary, "dos", ds_dos_summary(d, all, n, nopen_att, nev));
+    json_object_set_new(summary, "dos", ds_dos_summary(d, all, n, &tally, nev));
     free(all);
     free(open);
     free(ev);
@@ -733,12 +807,16 @@ size_t ds_dos_memory(const void *st)
     return b;
 }
 
-static void ds_dos_destroy(void *st)
+void ds_dos_destroy(void *st)
 {
     ds_dos *d = st;
     for (size_t i = 0; i < d->npool; i++)
         if (d->pool[i].used)
             ds_dos_vec_free(&d->pool[i]);
+    for (size_t i = 0; i < d->nheld; i++)
+        ds_dos_vec_free(&d->held[i]);
+    free(d->held);
+    free(d->held_rings);
     if (d->nd_ok) {
         if (d->nd_placed) {
             fclose(d->nd.f);
@@ -770,4 +848,7 @@ const ds_analyzer_ops ds_dos_ops = {
     .advance = ds_dos_advance,
     .write = ds_dos_write,
     .destroy = ds_dos_destroy,
+    .save = ds_dos_save,
+    .load = ds_dos_load,
+    .merge = ds_dos_merge,
 };

@@ -109,6 +109,22 @@ typedef struct ds_dos_sample {
     bool heap;       /* e[] is a max-heap on h (once full) */
 } ds_dos_sample;
 
+/* What a merge with an earlier part needs of a vector that may continue one of
+ * that part's (a "head" vector: it started within the timeout of the part's first
+ * packet; kept only when the run saves its state, docs/SCALE.md): its packets per
+ * window step and in its first second, and its first event bin once closed. */
+typedef struct ds_dos_head {
+    int64_t b0;           /* first step (UTC multiples of the step) */
+    uint32_t cnt[DS_DOS_RING_MAX]; /* packets in steps b0 .. b0 + ring_len - 1 */
+    int64_t sec0;         /* first UTC second */
+    uint64_t sec0_count;  /* packets in it */
+    bool bin_done;        /* the first bin closed and is kept here, not emitted */
+    int64_t bin_start;
+    uint64_t bin_packets;
+    ds_dos_protos bin_protos;
+    ds_dcount bin_addrs;
+} ds_dos_head;
+
 typedef struct ds_dos_vec {
     ds_ip victim;
     uint8_t proto;        /* key protocol (0 when keyed by victim only) */
@@ -139,7 +155,15 @@ typedef struct ds_dos_vec {
     uint16_t first_tport;
     bool has_tport;
     ds_dos_sample sample;
+    ds_dos_head *head;    /* NULL unless a head vector (see ds_dos_head) */
 } ds_dos_vec;
+
+/* The ring slot of an absolute step (steps are >= 0 after 1970, but be safe). */
+static inline unsigned ds_dos_ring_slot(int64_t b, unsigned W)
+{
+    int64_t m = b % (int64_t)W;
+    return (unsigned)(m < 0 ? m + (int64_t)W : m);
+}
 
 /* An attack (or a vector judged as one), summarised for output. */
 typedef struct ds_dos_attack {
@@ -191,6 +215,8 @@ bool ds_dos_vec_is_attack(const ds_dos_env *env, const ds_dos_vec *v);
 void ds_dos_vec_summarise(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_attack *a);
 /* The event of the bin being counted, if it qualifies (read-only). */
 bool ds_dos_vec_bin_event(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_event *e);
+void ds_dos_head_new(const ds_dos_env *env, ds_dos_vec *v, int64_t ts);
+void ds_dos_head_free(ds_dos_vec *v);
 /* Bytes of heap the vector holds. */
 size_t ds_dos_vec_bytes(const ds_dos_vec *v);
 void ds_dos_vec_free(ds_dos_vec *v);
@@ -205,6 +231,62 @@ void ds_dos_events_row(FILE *f, const ds_dos_event *e);
 /* Corsaro v2 dos plugin ASCII: one interval block holding every attack. */
 void ds_dos_corsaro_ascii(FILE *f, const ds_dos_attack *const *a, size_t n, int64_t first_ts,
                           int64_t last_ts);
+
+/* The analyzer's state (ds_dos.c; ds_dos_state.c saves, loads and merges it). */
+typedef struct ds_dos {
+    ds_dos_config cfg;   /* a copy, with the preset applied */
+    ds_dos_env env;
+    const ds_ctx *ctx;
+    /* open vectors */
+    uint32_t *slots;     /* pool index + 1, 0 = empty */
+    uint32_t mask;
+    ds_dos_vec *pool;
+    uint32_t *rings;     /* ring_len counters per pool entry */
+    uint32_t *free_list;
+    size_t npool, cappool, nfree, nopen;
+    int64_t next_sweep;
+    /* ended attacks and events */
+    ds_dos_attack *attacks;
+    size_t nattacks, capattacks;
+    ds_dos_event *events;
+    size_t nevents, capevents;
+    /* totals over every vector */
+    uint64_t vectors, vector_packets, non_attacks, non_attack_packets;
+    uint64_t kinds[DS_DOS_KINDS];
+    uint64_t mismatches, unquoted;
+    bool any;
+    int64_t first_ts, last_ts;
+    /* mergeable state (ds_dos_state.c) */
+    bool keep_heads;     /* the run saves its state: keep head vectors */
+    bool started;
+    int64_t part_start;  /* the first packet of the part */
+    int64_t now;         /* the latest packet time seen */
+    ds_dos_vec *held;    /* head vectors that ended: judged at write or merge */
+    uint32_t *held_rings;
+    size_t nheld, capheld;
+    /* attacks.ndjson stream */
+    ds_ofile nd;
+    bool nd_ok, nd_placed, nd_final;
+} ds_dos;
+
+/* ds_dos.c, for ds_dos_state.c */
+void *ds_dos_create(const ds_ctx *ctx, const void *cfgp);
+void ds_dos_destroy(void *st);
+/* Takes a pool entry for a new open vector keyed like v (copied in) with ring. */
+uint32_t ds_dos_insert(ds_dos *d, const ds_dos_vec *v, const uint32_t *ring);
+/* Finds the open vector of (victim, proto), or UINT32_MAX. */
+uint32_t ds_dos_find(const ds_dos *d, const ds_ip *victim, uint8_t proto);
+/* Ends an open vector: judged, its event and attack recorded. */
+void ds_dos_end(ds_dos *d, uint32_t idx);
+/* Judges an ended vector (not in the table) and frees it. */
+void ds_dos_judge(ds_dos *d, ds_dos_vec *v);
+void ds_dos_push_event(ds_dos *d, const ds_dos_event *e);
+uint32_t ds_dos_hash(const ds_ip *victim, uint8_t proto);
+
+/* ds_dos_state.c */
+int ds_dos_save(const void *st, ds_wbuf *w);
+void *ds_dos_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, size_t errlen);
+int ds_dos_merge(void *dst, void *src, char *err, size_t errlen);
 
 /* Memory held by the analyzer state (for the bounded-memory test). */
 size_t ds_dos_memory(const void *st);

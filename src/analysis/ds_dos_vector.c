@@ -283,6 +283,28 @@ void ds_dos_vec_start(ds_dos_vec *v, const ds_dos_hit *hit, uint32_t hash, int64
     v->hash = hash;
     v->first = v->last = ts;
     v->bin_start = ds_floor_div(ts, 60 * DS_NS_PER_SEC) * 60 * DS_NS_PER_SEC;
+    /* No bucket or second yet: the first packet resets the ring and the count. */
+    v->cur_bucket = INT64_MIN / 2;
+    v->cur_sec = INT64_MIN;
+}
+
+/* Closes the event bin being counted: into *closed (returns true when it qualifies),
+ * or, for a vector that keeps a head, the first bin is stashed in the head instead:
+ * a merge may still add an earlier part's packets of the same minute to it. */
+static bool ds_dos_vec_close_bin(const ds_dos_env *env, ds_dos_vec *v, ds_dos_event *closed)
+{
+    ds_dos_head *h = v->head;
+    if (h && !h->bin_done) {
+        h->bin_done = true;
+        h->bin_start = v->bin_start;
+        h->bin_packets = v->bin_packets;
+        h->bin_protos = v->bin_protos;
+        ds_dcount t = h->bin_addrs;
+        h->bin_addrs = v->bin_addrs;
+        v->bin_addrs = t;
+        return false;
+    }
+    return ds_dos_vec_bin_event(env, v, closed);
 }
 
 bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_hit *hit,
@@ -294,7 +316,7 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
     bool emitted = false;
     int64_t minute = ds_floor_div(ts, 60 * DS_NS_PER_SEC) * 60 * DS_NS_PER_SEC;
     if (minute != v->bin_start) {
-        emitted = ds_dos_vec_bin_event(env, v, closed);
+        emitted = ds_dos_vec_close_bin(env, v, closed);
         v->bin_start = minute;
         v->bin_packets = 0;
         memset(&v->bin_protos, 0, sizeof v->bin_protos);
@@ -309,8 +331,11 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
     v->unquoted += hit->unquoted;
     ds_dos_protos_add(&v->protos, hit->proto);
 
-    /* Sliding window: move the ring forward to the packet's step. */
-    int64_t b = (ts - v->first) / cfg->step;
+    /* Sliding window: move the ring forward to the packet's step. Steps are aligned
+     * to multiples of the step in UTC (like the event bins), not to the vector's
+     * first packet, so that a vector continued across parts analysed apart has the
+     * same steps as in one run (docs/SCALE.md). */
+    int64_t b = ds_floor_div(ts, cfg->step);
     unsigned W = env->ring_len;
     if (b != v->cur_bucket) {
         int64_t gap = b - v->cur_bucket;
@@ -319,19 +344,26 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
             v->win_sum = 0;
         } else {
             for (int64_t j = v->cur_bucket + 1; j <= b; j++) {
-                uint32_t *c = &ring[j % W];
+                uint32_t *c = &ring[ds_dos_ring_slot(j, W)];
                 v->win_sum -= *c;
                 *c = 0;
             }
         }
         v->cur_bucket = b;
     }
-    ring[b % W]++;
+    ring[ds_dos_ring_slot(b, W)]++;
     if (++v->win_sum > v->max_win)
         v->max_win = v->win_sum;
 
-    /* Peak second. */
-    int64_t sec = (ts - v->first) / DS_NS_PER_SEC;
+    /* Peak second (UTC seconds, for the same reason). */
+    int64_t sec = ds_floor_div(ts, DS_NS_PER_SEC);
+    if (v->head) {
+        ds_dos_head *h = v->head;
+        if (b - h->b0 < (int64_t)W)
+            h->cnt[b - h->b0]++;
+        if (sec == h->sec0)
+            h->sec0_count++;
+    }
     if (sec != v->cur_sec) {
         v->cur_sec = sec;
         v->sec_count = 0;
@@ -476,15 +508,33 @@ bool ds_dos_vec_bin_event(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_eve
     return true;
 }
 
+void ds_dos_head_new(const ds_dos_env *env, ds_dos_vec *v, int64_t ts)
+{
+    ds_dos_head *h = ds_xcalloc(1, sizeof *h);
+    h->b0 = ds_floor_div(ts, env->cfg->step);
+    h->sec0 = ds_floor_div(ts, DS_NS_PER_SEC);
+    v->head = h;
+}
+
+void ds_dos_head_free(ds_dos_vec *v)
+{
+    if (!v->head)
+        return;
+    ds_dcount_clear(&v->head->bin_addrs);
+    free(v->head);
+    v->head = NULL;
+}
+
 size_t ds_dos_vec_bytes(const ds_dos_vec *v)
 {
-    return ds_dcount_bytes(&v->addrs) + ds_dcount_bytes(&v->s16) +
+    return (v->head ? sizeof *v->head + ds_dcount_bytes(&v->head->bin_addrs) : 0) + ds_dcount_bytes(&v->addrs) + ds_dcount_bytes(&v->s16) +
            ds_dcount_bytes(&v->bin_addrs) + (v->aports.bits ? 8192 : 0) +
            (v->tports.bits ? 8192 : 0) + (size_t)v->sample.cap * sizeof(ds_dos_sample_ent);
 }
 
 void ds_dos_vec_free(ds_dos_vec *v)
 {
+    ds_dos_head_free(v);
     ds_dcount_clear(&v->addrs);
     ds_dcount_clear(&v->s16);
     ds_dcount_clear(&v->bin_addrs);

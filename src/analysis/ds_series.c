@@ -14,6 +14,12 @@
  *
  * Only intervals that saw packets get rows (a gap of days does not become millions
  * of zero rows); an interval that has rows has one for every monitor and class.
+ *
+ * Mergeable state: the distinct counts of an interval that two parts share cannot
+ * be added, so the state keeps the keys of the open (last) interval and, when the
+ * run saves its state (keep_heads), of the first interval too; a merge unions the
+ * keys of an interval both parts have keys for, and adds the counts otherwise
+ * (exact when the parts cover different monitors: the keys carry the monitor).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +49,10 @@ typedef struct ds_series {
     ds_distinct128 d6;
     ds_series_row *rows;
     size_t nrows, caprows;
+    /* keys of rows[0] (kept when the run saves its state, for a later merge) */
+    bool keep_first, have_first;
+    ds_distinct64 first4;
+    ds_distinct128 first6;
 } ds_series;
 
 static size_t ds_series_ncells(const ds_series *s)
@@ -65,29 +75,37 @@ static void *ds_series_create(const ds_ctx *ctx, const void *cfg)
         group_bits++;
     ds_distinct64_init(&s->d4, 33 + group_bits);
     ds_distinct128_init(&s->d6);
+    ds_distinct64_init(&s->first4, 33 + group_bits);
+    ds_distinct128_init(&s->first6);
+    s->keep_first = ctx->keep_heads;
     return s;
 }
 
 /* Turns the sorted distinct keys into per-cell source/destination counts. */
-static void ds_series_count_distinct(ds_series *s, ds_series_cell *cells)
+static void ds_series_count_keys(ds_distinct64 *d4, ds_distinct128 *d6, ds_series_cell *cells)
 {
-    ds_distinct64_finish(&s->d4);
-    for (size_t i = 0; i < s->d4.n; i++) {
-        uint64_t k = s->d4.v[i];
+    ds_distinct64_finish(d4);
+    for (size_t i = 0; i < d4->n; i++) {
+        uint64_t k = d4->v[i];
         ds_series_cell *c = &cells[k >> 33];
         if ((k >> 32) & 1)
             c->destinations++;
         else
             c->sources++;
     }
-    ds_distinct128_finish(&s->d6);
-    for (size_t i = 0; i < s->d6.n; i++) {
-        uint32_t g = s->d6.v[i].group;
+    ds_distinct128_finish(d6);
+    for (size_t i = 0; i < d6->n; i++) {
+        uint32_t g = d6->v[i].group;
         if (g & 1)
             cells[g >> 1].destinations++;
         else
             cells[g >> 1].sources++;
     }
+}
+
+static void ds_series_count_distinct(ds_series *s, ds_series_cell *cells)
+{
+    ds_series_count_keys(&s->d4, &s->d6, cells);
 }
 
 /* Closes the current interval into a row (kept: rows are written at the end). */
@@ -104,6 +122,16 @@ static void ds_series_close(ds_series *s)
     s->rows[s->nrows].cells = s->cur;
     s->nrows++;
     s->cur = ds_xcalloc(ds_series_ncells(s), sizeof *s->cur);
+    if (s->keep_first && s->nrows == 1) {
+        /* Keep the first interval's keys for a merge with an earlier part. */
+        ds_distinct64 t4 = s->first4;
+        s->first4 = s->d4;
+        s->d4 = t4;
+        ds_distinct128 t6 = s->first6;
+        s->first6 = s->d6;
+        s->d6 = t6;
+        s->have_first = true;
+    }
     ds_distinct64_clear(&s->d4);
     ds_distinct128_clear(&s->d6);
     s->open = false;
@@ -224,7 +252,286 @@ static void ds_series_destroy(void *st)
     free(s->cur);
     ds_distinct64_free(&s->d4);
     ds_distinct128_free(&s->d6);
+    ds_distinct64_free(&s->first4);
+    ds_distinct128_free(&s->first6);
     free(s);
+}
+
+/* ---- mergeable state -------------------------------------------------------- */
+
+static void ds_series_save_cells(ds_wbuf *w, const ds_series_cell *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ds_wbuf_u64(w, c[i].packets);
+        ds_wbuf_u64(w, c[i].bytes);
+        ds_wbuf_u64(w, c[i].sources);
+        ds_wbuf_u64(w, c[i].destinations);
+    }
+}
+
+static void ds_series_load_cells(ds_rbuf *r, ds_series_cell *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        c[i].packets = ds_rbuf_u64(r);
+        c[i].bytes = ds_rbuf_u64(r);
+        c[i].sources = ds_rbuf_u64(r);
+        c[i].destinations = ds_rbuf_u64(r);
+    }
+}
+
+/* Keys are written deduplicated and sorted (finish() on a copy would cost the
+ * same memory; finishing in place changes no count). */
+static void ds_series_save_keys(ds_wbuf *w, ds_distinct64 *d4, ds_distinct128 *d6)
+{
+    ds_distinct64_finish(d4);
+    ds_wbuf_u32(w, (uint32_t)d4->n);
+    for (size_t i = 0; i < d4->n; i++)
+        ds_wbuf_u64(w, d4->v[i]);
+    ds_distinct128_finish(d6);
+    ds_wbuf_u32(w, (uint32_t)d6->n);
+    for (size_t i = 0; i < d6->n; i++) {
+        ds_wbuf_ip(w, &d6->v[i].addr);
+        ds_wbuf_u32(w, d6->v[i].group);
+    }
+}
+
+static void ds_series_load_keys(ds_rbuf *r, ds_distinct64 *d4, ds_distinct128 *d6)
+{
+    size_t n = ds_rbuf_count(r, 8);
+    for (size_t i = 0; i < n; i++)
+        ds_distinct64_add(d4, ds_rbuf_u64(r));
+    n = ds_rbuf_count(r, 20);
+    for (size_t i = 0; i < n; i++) {
+        ds_ip a;
+        ds_rbuf_ip(r, &a);
+        ds_distinct128_add(d6, &a, ds_rbuf_u32(r));
+    }
+}
+
+static int ds_series_save(const void *st, ds_wbuf *w)
+{
+    ds_series *s = (ds_series *)st; /* finishing the key sets changes no count */
+    size_t nc = ds_series_ncells(s);
+    ds_wbuf_u32(w, (uint32_t)s->monitors);
+    ds_wbuf_u32(w, (uint32_t)s->groups_per_mon);
+    ds_wbuf_i64(w, s->interval);
+    ds_wbuf_u32(w, (uint32_t)s->nrows);
+    for (size_t i = 0; i < s->nrows; i++) {
+        ds_wbuf_i64(w, s->rows[i].start);
+        ds_series_save_cells(w, s->rows[i].cells, nc);
+    }
+    ds_wbuf_u8(w, s->open);
+    if (s->open) {
+        ds_wbuf_i64(w, s->cur_start);
+        ds_series_save_cells(w, s->cur, nc);
+        ds_series_save_keys(w, &s->d4, &s->d6);
+    }
+    ds_wbuf_u8(w, s->have_first);
+    if (s->have_first)
+        ds_series_save_keys(w, &s->first4, &s->first6);
+    return 0;
+}
+
+static void *ds_series_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err,
+                            size_t errlen)
+{
+    ds_series *s = ds_series_create(ctx, cfg);
+    s->keep_first = false;
+    size_t nc = ds_series_ncells(s);
+    uint32_t mon = ds_rbuf_u32(r), gpm = ds_rbuf_u32(r);
+    int64_t iv = ds_rbuf_i64(r);
+    if (!r->bad && (mon != (uint32_t)s->monitors || gpm != (uint32_t)s->groups_per_mon ||
+                    iv != s->interval)) {
+        snprintf(err, errlen, "series: the state was made with other monitors, signatures or "
+                              "--interval");
+        ds_series_destroy(s);
+        return NULL;
+    }
+    size_t n = ds_rbuf_count(r, 8 + nc * 32);
+    s->rows = ds_xcalloc(n ? n : 1, sizeof *s->rows);
+    s->caprows = n ? n : 1;
+    for (size_t i = 0; i < n && !r->bad; i++) {
+        s->rows[i].start = ds_rbuf_i64(r);
+        s->rows[i].cells = ds_xcalloc(nc, sizeof *s->rows[i].cells);
+        s->nrows++;
+        ds_series_load_cells(r, s->rows[i].cells, nc);
+    }
+    s->open = ds_rbuf_bool(r);
+    if (s->open) {
+        s->cur_start = ds_rbuf_i64(r);
+        ds_series_load_cells(r, s->cur, nc);
+        ds_series_load_keys(r, &s->d4, &s->d6);
+    }
+    s->have_first = ds_rbuf_bool(r);
+    if (s->have_first)
+        ds_series_load_keys(r, &s->first4, &s->first6);
+    if (r->bad) {
+        ds_series_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* One interval of a state during a merge: its cells and, when known, its keys. */
+typedef struct ds_series_ent {
+    int64_t start;
+    ds_series_cell *cells;
+    ds_distinct64 *k4;
+    ds_distinct128 *k6;
+    bool open; /* cells lack the distinct counts (they are in the keys) */
+} ds_series_ent;
+
+static size_t ds_series_entries(ds_series *s, ds_series_ent *e)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nrows; i++) {
+        bool k = i == 0 && s->have_first;
+        e[n++] = (ds_series_ent){s->rows[i].start, s->rows[i].cells, k ? &s->first4 : NULL,
+                                 k ? &s->first6 : NULL, false};
+    }
+    if (s->open)
+        e[n++] = (ds_series_ent){s->cur_start, s->cur, &s->d4, &s->d6, true};
+    return n;
+}
+
+static void ds_series_push_row(ds_series *s, int64_t start, ds_series_cell *cells)
+{
+    if (s->nrows == s->caprows) {
+        s->caprows = s->caprows ? 2 * s->caprows : 64;
+        s->rows = ds_xrealloc(s->rows, s->caprows * sizeof *s->rows);
+    }
+    s->rows[s->nrows].start = start;
+    s->rows[s->nrows].cells = cells;
+    s->nrows++;
+}
+
+static int ds_series_merge(void *dstp, void *srcp, char *err, size_t errlen)
+{
+    ds_series *d = dstp, *s = srcp;
+    size_t nc = ds_series_ncells(d);
+    ds_series_ent *a = ds_xmalloc((d->nrows + 1) * sizeof *a);
+    ds_series_ent *b = ds_xmalloc((s->nrows + 1) * sizeof *b);
+    size_t na = ds_series_entries(d, a), nb = ds_series_entries(s, b);
+    int64_t last = INT64_MIN;
+    bool last_open = false;
+    if (na) {
+        last = a[na - 1].start;
+        last_open = a[na - 1].open;
+    }
+    if (nb && b[nb - 1].start >= last) {
+        last_open = b[nb - 1].start > last ? b[nb - 1].open : (last_open || b[nb - 1].open);
+        last = b[nb - 1].start;
+    }
+    ds_series_row *rows = NULL;
+    size_t nrows = 0, caprows = 0;
+    ds_series_cell *open_cells = NULL;
+    int64_t open_start = 0;
+    ds_distinct64 o4;
+    ds_distinct128 o6;
+    ds_distinct64_init(&o4, d->d4.key_bits);
+    ds_distinct128_init(&o6);
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        ds_series_ent *x = NULL, *y = NULL;
+        if (j >= nb || (i < na && a[i].start < b[j].start))
+            x = &a[i++];
+        else if (i >= na || b[j].start < a[i].start)
+            x = &b[j++];
+        else {
+            x = &a[i++];
+            y = &b[j++];
+        }
+        ds_series_cell *cells = ds_xcalloc(nc, sizeof *cells);
+        for (size_t c = 0; c < nc; c++) {
+            cells[c].packets = x->cells[c].packets + (y ? y->cells[c].packets : 0);
+            cells[c].bytes = x->cells[c].bytes + (y ? y->cells[c].bytes : 0);
+        }
+        bool keyed = x->k4 && (!y || y->k4);
+        bool stays_open = x->start == last && last_open && keyed;
+        if (keyed) {
+            /* The union of the keys: exact, whatever the parts. */
+            ds_distinct64 u4;
+            ds_distinct128 u6;
+            ds_distinct64_init(&u4, d->d4.key_bits);
+            ds_distinct128_init(&u6);
+            ds_distinct64_merge(&u4, x->k4);
+            for (size_t k = 0; k < x->k6->n; k++)
+                ds_distinct128_add(&u6, &x->k6->v[k].addr, x->k6->v[k].group);
+            if (y) {
+                ds_distinct64_merge(&u4, y->k4);
+                for (size_t k = 0; k < y->k6->n; k++)
+                    ds_distinct128_add(&u6, &y->k6->v[k].addr, y->k6->v[k].group);
+            }
+            if (stays_open) {
+                ds_distinct64_free(&o4);
+                ds_distinct128_free(&o6);
+                o4 = u4;
+                o6 = u6;
+            } else {
+                ds_series_count_keys(&u4, &u6, cells);
+                ds_distinct64_free(&u4);
+                ds_distinct128_free(&u6);
+            }
+        } else {
+            /* No keys on one side: the counts add up (exact for disjoint monitors). */
+            ds_series_ent *sides[2] = {x, y};
+            for (int k = 0; k < 2; k++) {
+                ds_series_ent *e = sides[k];
+                if (!e)
+                    continue;
+                ds_series_cell *t = ds_xcalloc(nc, sizeof *t);
+                if (e->open)
+                    ds_series_count_keys(e->k4, e->k6, t);
+                else
+                    memcpy(t, e->cells, nc * sizeof *t);
+                for (size_t c = 0; c < nc; c++) {
+                    cells[c].sources += t[c].sources;
+                    cells[c].destinations += t[c].destinations;
+                }
+                free(t);
+            }
+        }
+        if (stays_open) {
+            open_cells = cells;
+            open_start = x->start;
+        } else {
+            if (nrows == caprows) {
+                caprows = caprows ? 2 * caprows : 64;
+                rows = ds_xrealloc(rows, caprows * sizeof *rows);
+            }
+            rows[nrows++] = (ds_series_row){x->start, cells};
+        }
+    }
+    free(a);
+    free(b);
+    /* Replace dst's intervals with the merged ones. */
+    for (size_t k = 0; k < d->nrows; k++)
+        free(d->rows[k].cells);
+    free(d->rows);
+    d->rows = NULL;
+    d->nrows = d->caprows = 0;
+    for (size_t k = 0; k < nrows; k++)
+        ds_series_push_row(d, rows[k].start, rows[k].cells);
+    free(rows);
+    ds_distinct64_free(&d->d4);
+    ds_distinct128_free(&d->d6);
+    d->d4 = o4;
+    d->d6 = o6;
+    d->open = open_cells != NULL;
+    if (open_cells) {
+        free(d->cur);
+        d->cur = open_cells;
+        d->cur_start = open_start;
+    } else {
+        memset(d->cur, 0, nc * sizeof *d->cur);
+    }
+    /* A merged state is no longer a part's head: its first keys are dropped. */
+    d->have_first = false;
+    ds_distinct64_clear(&d->first4);
+    ds_distinct128_clear(&d->first6);
+    (void)err;
+    (void)errlen;
+    return 0;
 }
 
 const ds_analyzer_ops ds_series_ops = {
@@ -238,4 +545,7 @@ const ds_analyzer_ops ds_series_ops = {
     .advance = ds_series_advance,
     .write = ds_series_write,
     .destroy = ds_series_destroy,
+    .save = ds_series_save,
+    .load = ds_series_load,
+    .merge = ds_series_merge,
 };

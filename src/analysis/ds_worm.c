@@ -113,7 +113,7 @@ static const ds_option ds_worm_options[] = {
 
 /* ---- tracking ----------------------------------------------------------------- */
 
-static void *ds_worm_create(const ds_ctx *ctx, const void *cfg)
+void *ds_worm_create(const ds_ctx *ctx, const void *cfg)
 {
     ds_worm *w = ds_xcalloc(1, sizeof *w);
     w->ctx = ctx;
@@ -133,11 +133,13 @@ static void *ds_worm_create(const ds_ctx *ctx, const void *cfg)
     while ((1ull << gbits) < (uint64_t)w->nsig * (uint64_t)w->nmon)
         gbits++;
     ds_distinct64_init(&w->active, 32 + gbits);
+    ds_distinct64_init(&w->first_active, 32 + gbits);
+    w->keep_first = ctx->keep_heads;
     return w;
 }
 
 /* Per-monitor active counts of an interval from the distinct (group, record) keys. */
-static void ds_worm_count_active(const ds_worm *w, ds_distinct64 *d, ds_worm_cell *cells)
+void ds_worm_count_active(const ds_worm *w, ds_distinct64 *d, ds_worm_cell *cells)
 {
     if (w->nmon == 1) {
         for (int s = 0; s < w->nsig; s++)
@@ -163,6 +165,13 @@ static void ds_worm_close(ds_worm *w)
     }
     w->rows[w->nrows++] = (ds_worm_row){w->cur_start, w->cur};
     w->cur = ds_xcalloc(ds_worm_ncells(w) ? ds_worm_ncells(w) : 1, sizeof *w->cur);
+    if (w->keep_first && w->nrows == 1) {
+        /* Keep the first interval's keys for a merge with an earlier part. */
+        ds_distinct64 t = w->first_active;
+        w->first_active = w->active;
+        w->active = t;
+        w->have_first = true;
+    }
     ds_distinct64_clear(&w->active);
     w->open = false;
 }
@@ -387,7 +396,7 @@ out:
     return rc;
 }
 
-static void ds_worm_destroy(void *st)
+void ds_worm_destroy(void *st)
 {
     ds_worm *w = st;
     for (size_t i = 0; i < w->nrows; i++)
@@ -396,6 +405,7 @@ static void ds_worm_destroy(void *st)
     free(w->cur);
     free(w->sight);
     ds_distinct64_free(&w->active);
+    ds_distinct64_free(&w->first_active);
     ds_hosttab_free(&w->hosts);
     free(w);
 }
@@ -412,4 +422,7 @@ const ds_analyzer_ops ds_worm_ops = {
     .advance = ds_worm_advance,
     .write = ds_worm_write,
     .destroy = ds_worm_destroy,
+    .save = ds_worm_save,
+    .load = ds_worm_load,
+    .merge = ds_worm_merge,
 };

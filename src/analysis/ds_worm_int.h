@@ -55,6 +55,10 @@ typedef struct ds_worm {
     size_t nsight, capsight;
     bool any;
     int64_t first_ts, last_ts; /* of every packet the analyzer saw */
+    /* per-monitor active keys of rows[0], kept when the run saves its state (a
+     * merge with an earlier part needs them; ds_worm_state.c) */
+    bool keep_first, have_first;
+    ds_distinct64 first_active;
 } ds_worm;
 
 static inline size_t ds_worm_ncells(const ds_worm *w)
@@ -66,6 +70,17 @@ static inline ds_worm_cell *ds_worm_cellp(const ds_worm *w, ds_worm_cell *cells,
 {
     return &cells[(size_t)sig * (size_t)(w->nmon + 1) + (size_t)mon];
 }
+
+/* ds_worm.c, for ds_worm_state.c: create/destroy, and the per-monitor active
+ * counts of an interval from its (group, record) keys. */
+void *ds_worm_create(const ds_ctx *ctx, const void *cfg);
+void ds_worm_destroy(void *st);
+void ds_worm_count_active(const ds_worm *w, ds_distinct64 *d, ds_worm_cell *cells);
+
+/* ds_worm_state.c: the mergeable state (docs/SCALE.md). */
+int ds_worm_save(const void *st, ds_wbuf *wb);
+void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, size_t errlen);
+int ds_worm_merge(void *dst, void *src, char *err, size_t errlen);
 
 /* Builds worm.json's object for one signature from the rows (the open interval
  * included as `extra` when not NULL) and the host table; fills `headline` with the

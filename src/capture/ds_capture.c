@@ -25,6 +25,15 @@ static int ds_cap_sticky(ds_capture *c, ds_frame *f)
 
 static void ds_cap_finish(ds_capture *c, int result)
 {
+    uint64_t at;
+    if (c->s && ds_stream_shrank(c->s, &at)) {
+        /* Whatever the parser made of the 0xff page, the cause is this. */
+        snprintf(c->err, sizeof c->err,
+                 "file offset %" PRIu64 ": the file shrank while it was being read "
+                 "(truncated by another process); reading stopped there",
+                 at);
+        result = DS_CAP_ERROR;
+    }
     c->sticky = result;
     c->next = ds_cap_sticky;
 }
@@ -71,7 +80,7 @@ int ds_cap_eof(ds_capture *c)
     if (w)
         ds_cap_warn(c, "%s", w);
     ds_cap_finish(c, DS_CAP_EOF);
-    return DS_CAP_EOF;
+    return c->sticky;
 }
 
 void ds_cap_add_linktype(ds_capture *c, uint16_t lt)

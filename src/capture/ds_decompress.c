@@ -250,7 +250,8 @@ static int ds_gzip_produce(ds_layer *L)
             /* The bit buffer's bytes (now in pend) come before what pend still held. */
             if (g->npend + nrest > sizeof g->pend) /* cannot happen: members are >= 18 bytes */
                 return ds_layer_error(L, in_off + used, "member boundary bookkeeping overflow");
-            memcpy(g->pend + g->npend, pin + used, nrest);
+            if (nrest) /* pin + used is only meaningful (and in bounds) then */
+                memcpy(g->pend + g->npend, pin + used, nrest);
             g->npend += nrest;
             ds_gzip_member_start(g);
             g->out_full = false;

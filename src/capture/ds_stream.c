@@ -14,17 +14,23 @@
  * split by the buffer's end becomes contiguous), grows the buffer if the record is
  * longer than it, and calls the layer's produce() hook until enough bytes are there.
  *
- * Caveat of the mapping: if another process truncates the file while we read it,
- * touching the vanished pages raises SIGBUS, as for any mmap reader. Capture files
- * are appended to or rotated, not truncated in place, so we accept that for the speed.
+ * The one hazard of the mapping: if another process truncates the file while we
+ * read it, touching the vanished pages raises SIGBUS, which would kill the run. A
+ * guard catches it (ds_guard_*): every mapping is registered, and a SIGBUS inside
+ * one replaces the vanished page by a page of 0xff bytes and notes the offset. No
+ * record header can be all ones (a caplen or block length of 0xffffffff is refused),
+ * so the parser stops at the next record with an error, which ds_capture turns into
+ * "the file shrank while it was being read". Reading with read() instead would cost
+ * a copy of every byte; the guard costs nothing until the file really shrinks.
  */
 #include "capture/ds_stream_int.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -77,7 +83,10 @@ void ds_layer_warn(ds_layer *L, uint64_t in_off, const char *what)
  * piece of process-wide state here, because a signal is process-wide too. */
 static volatile sig_atomic_t *ds_interrupt_flag;
 
-void ds_stream_set_interrupt(volatile sig_atomic_t *flag) { ds_interrupt_flag = flag; }
+void ds_stream_set_interrupt(volatile sig_atomic_t *flag)
+{
+    ds_interrupt_flag = flag;
+}
 
 static int ds_fd_produce(ds_layer *L)
 {
@@ -106,10 +115,101 @@ static int ds_fd_produce(ds_layer *L)
     }
 }
 
+/* ---- the SIGBUS guard of mapped files ------------------------------------------ */
+
+/* Mappings being read, process-wide because a signal is (like the interrupt flag).
+ * A slot is free when lo is 0; vanished is 1 + the file offset of the first page
+ * that disappeared, 0 while none has. More simultaneous mappings than slots simply
+ * go unguarded. */
+#define DS_GUARD_SLOTS 256
+static struct {
+    _Atomic uintptr_t lo, hi;
+    _Atomic uint64_t vanished;
+} ds_guard[DS_GUARD_SLOTS];
+static struct sigaction ds_guard_prev;
+static pthread_once_t ds_guard_once = PTHREAD_ONCE_INIT;
+
+static void ds_guard_handler(int sig, siginfo_t *si, void *ctx)
+{
+    uintptr_t a = (uintptr_t)si->si_addr;
+    for (int i = 0; si->si_code > 0 && i < DS_GUARD_SLOTS; i++) {
+        uintptr_t lo = atomic_load(&ds_guard[i].lo), hi = atomic_load(&ds_guard[i].hi);
+        if (!lo || a < lo || a >= hi)
+            continue;
+        uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
+        uintptr_t pg = a & ~(ps - 1);
+        void *p = mmap((void *)pg, ps, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (p == MAP_FAILED)
+            break;
+        memset(p, 0xff, ps);
+        uint64_t at = (uint64_t)(pg - lo) + 1, was = atomic_load(&ds_guard[i].vanished);
+        while ((was == 0 || at < was) &&
+               !atomic_compare_exchange_weak(&ds_guard[i].vanished, &was, at))
+            ;
+        return; /* the faulting read is retried and sees the 0xff page */
+    }
+    /* Not ours: what would have happened without the guard. */
+    if (ds_guard_prev.sa_flags & SA_SIGINFO) {
+        ds_guard_prev.sa_sigaction(sig, si, ctx);
+    } else if (ds_guard_prev.sa_handler != SIG_DFL && ds_guard_prev.sa_handler != SIG_IGN) {
+        ds_guard_prev.sa_handler(sig);
+    } else {
+        signal(sig, SIG_DFL);
+        if (si->si_code <= 0)
+            raise(sig); /* sent by kill(); a fault repeats by itself on return */
+    }
+}
+
+static void ds_guard_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = ds_guard_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &ds_guard_prev);
+}
+
+static int ds_guard_add(const void *map, size_t len)
+{
+    pthread_once(&ds_guard_once, ds_guard_install);
+    for (int i = 0; i < DS_GUARD_SLOTS; i++) {
+        uintptr_t expect = 0;
+        if (atomic_compare_exchange_strong(&ds_guard[i].hi, &expect, (uintptr_t)map + len)) {
+            atomic_store(&ds_guard[i].vanished, 0);
+            atomic_store(&ds_guard[i].lo, (uintptr_t)map);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void ds_guard_remove(int i)
+{
+    if (i < 0)
+        return;
+    atomic_store(&ds_guard[i].lo, 0);
+    atomic_store(&ds_guard[i].hi, 0);
+}
+
+bool ds_stream_shrank(const ds_stream *s, uint64_t *offset)
+{
+    const ds_layer *B = ((const ds_layer *)s)->sh->bottom;
+    if (!B->map || B->guard < 0)
+        return false;
+    uint64_t v = atomic_load(&ds_guard[B->guard].vanished);
+    if (v && offset)
+        *offset = v - 1;
+    return v != 0;
+}
+
 static void ds_source_destroy(ds_layer *L)
 {
-    if (L->map)
+    if (L->map) {
+        ds_guard_remove(L->guard);
         munmap(L->map, L->maplen);
+    }
     if (L->own_fd && L->fd >= 0)
         close(L->fd);
 }
@@ -119,6 +219,7 @@ static ds_layer *ds_layer_new(ds_stream_shared *sh, size_t bufsize)
     ds_layer *L = ds_xcalloc(1, sizeof *L);
     L->sh = sh;
     L->fd = -1;
+    L->guard = -1;
     if (bufsize) {
         L->buf = ds_xmalloc(bufsize);
         L->cap = bufsize;
@@ -306,6 +407,7 @@ static ds_stream *ds_stream_from_fd(int fd, bool own, const char *name, char *er
             madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
             L->map = map;
             L->maplen = (size_t)st.st_size;
+            L->guard = ds_guard_add(map, L->maplen);
             ds_source_set_window(L, (const uint8_t *)map + pos, (size_t)(st.st_size - pos));
             L->win.base = map; /* offsets count from the start of the file */
             if (own)

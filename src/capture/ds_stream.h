@@ -90,6 +90,11 @@ uint64_t ds_stream_bytes_read(const ds_stream *s);
 /* Size of the underlying regular file, 0 when unknown. */
 uint64_t ds_stream_file_size(const ds_stream *s);
 
+/* True when the mapped file shrank under the reader (truncated by another process)
+ * and a vanished page was touched; *offset = file offset of that page. The bytes read
+ * there are 0xff, which the parsers refuse as corrupt. */
+bool ds_stream_shrank(const ds_stream *s, uint64_t *offset);
+
 void ds_stream_close(ds_stream *s);
 
 #endif

@@ -54,6 +54,7 @@ struct ds_layer {
     bool own_fd;
     void *map;
     size_t maplen;
+    int guard; /* slot of the SIGBUS guard watching the map, -1 for none */
     /* Codec layers. */
     void *codec_state;
 };

@@ -28,6 +28,7 @@ enum {
     OPT_FILTER,
     OPT_SNAPLEN,
     OPT_ANALYZERS,
+    OPT_STATE,
     OPT_ANALYZER_BASE = 1000
 };
 
@@ -61,6 +62,8 @@ static const ds_core_opt ds_core_opts[] = {
     {"snaplen", 1, OPT_SNAPLEN, "BYTES", "live capture: bytes kept per packet (default 262144)"},
     {"analyzers", 1, OPT_ANALYZERS, "LIST",
      "comma-separated analyzers to run (default: all; see the sections below)"},
+    {"state", 1, OPT_STATE, "FILE",
+     "also write the complete analysis state to FILE, for `darkscope merge` (docs/SCALE.md)"},
     {"quiet", 0, 'q', NULL, "no progress line on stderr (it is shown only on a terminal anyway)"},
     {"help", 0, 'h', NULL, "this text"},
 };
@@ -151,7 +154,37 @@ static int ds_usage_error(const char *msg, const char *arg)
     return DS_EXIT_USAGE;
 }
 
+/* Whether an option shapes the analysis (and so is recorded in state files, to be
+ * replayed by `darkscope merge`), as opposed to where outputs go or how the run
+ * shows progress. */
+static bool ds_analysis_option(int c)
+{
+    return c != 'o' && c != 'q' && c != 'h' && c != OPT_STATE && c != OPT_INTERFACE &&
+           c != OPT_FILTER && c != OPT_SNAPLEN && c != ':' && c != '?';
+}
+
+static void ds_record_option(char ***v, size_t *n, const struct option *lo, int c,
+                             const char *arg)
+{
+    const char *name = "?";
+    for (const struct option *o = lo; o->name; o++)
+        if (o->val == c)
+            name = o->name;
+    size_t l = strlen(name) + 3;
+    char *s = ds_xmalloc(l);
+    snprintf(s, l, "--%s", name);
+    *v = ds_xrealloc(*v, (*n + 2) * sizeof **v);
+    (*v)[(*n)++] = s;
+    if (arg)
+        (*v)[(*n)++] = ds_xstrdup(arg);
+}
+
 int ds_cmd_analyze(int argc, char **argv)
+{
+    return ds_analyze_main(argc, argv, NULL);
+}
+
+int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
 {
     /* Build the getopt table: core options, then every analyzer's. */
     size_t nan = 0;
@@ -195,12 +228,19 @@ int ds_cmd_analyze(int argc, char **argv)
     cfg.analyzer_on = on;
     char err[DS_ERRLEN];
     int rc = -1;
+    char **aopts = NULL;
+    size_t naopts = 0;
 
     optind = 1;
     opterr = 0;
     int c;
     while (rc < 0 && (c = getopt_long(argc, argv, ":o:qh", lo, NULL)) != -1) {
+        if (ds_analysis_option(c))
+            ds_record_option(&aopts, &naopts, lo, c, optarg);
         switch (c) {
+        case OPT_STATE:
+            cfg.state_out = optarg;
+            break;
         case 'o':
             cfg.outdir = optarg;
             break;
@@ -268,6 +308,15 @@ int ds_cmd_analyze(int argc, char **argv)
             break;
         }
     }
+    cfg.analysis_opts = aopts;
+    cfg.nanalysis_opts = naopts;
+    if (rc < 0 && merge) {
+        cfg.states = merge->states;
+        cfg.nstates = merge->nstates;
+        cfg.argc = merge->argc;
+        cfg.argv = merge->argv;
+        rc = ds_run_merge(&cfg);
+    }
     if (rc < 0) {
         cfg.inputs = (const char *const *)(argv + optind);
         cfg.ninputs = (size_t)(argc - optind);
@@ -279,6 +328,8 @@ int ds_cmd_analyze(int argc, char **argv)
             rc = ds_usage_error("--filter applies to --interface only", NULL);
         else if (cfg.ninputs > 65535)
             rc = ds_usage_error("too many inputs (at most 65535)", NULL);
+        else if (cfg.interface && cfg.state_out)
+            rc = ds_usage_error("--state applies to capture files, not --interface", NULL);
     }
     if (rc < 0) {
         struct sigaction sa;
@@ -298,6 +349,9 @@ int ds_cmd_analyze(int argc, char **argv)
         if (ds_analyzers[a]->config_free)
             ds_analyzers[a]->config_free(acfg[a]);
     free(acfg);
+    for (size_t i = 0; i < naopts; i++)
+        free(aopts[i]);
+    free(aopts);
     free(on);
     free(lo);
     free(an_opt);

@@ -6,6 +6,14 @@
 const ds_command ds_commands[] = {
     {"analyze", "analyse captures (files or a live interface) into an output directory",
      ds_cmd_analyze},
+    {"merge", "merge state files of analyses of parts into the outputs of the whole",
+     ds_cmd_merge},
+    {"simulate", "write the captures and ground truth of a worm/DoS scenario (docs/SCENARIOS.md)",
+     ds_cmd_simulate},
+    {"demo", "simulate the Code-Red day of 19 July 2001 and analyse it (the README's first job)",
+     ds_cmd_demo},
+    {"report", "write report.html (charts, tables, the movie) from an output directory", ds_cmd_report},
+    {"movie", "draw the outbreak on a world map as an animated GIF / PNG frames", ds_cmd_movie},
 };
 
 const size_t ds_command_count = sizeof ds_commands / sizeof ds_commands[0];

@@ -153,3 +153,38 @@ void ds_dcount_each(const ds_dcount *d, void (*fn)(uint64_t key, void *arg), voi
         if (d->tab[i] != DS_DCOUNT_EMPTY)
             fn(d->tab[i], arg);
 }
+
+static void ds_dcount_merge_cb(uint64_t key, void *arg)
+{
+    struct {
+        ds_dcount *d;
+        uint32_t cap;
+        unsigned p;
+    } *a = arg;
+    ds_dcount_add(a->d, key, a->cap, a->p);
+}
+
+void ds_dcount_merge(ds_dcount *d, const ds_dcount *s, uint32_t cap, unsigned p)
+{
+    if (!s->hll) {
+        struct {
+            ds_dcount *d;
+            uint32_t cap;
+            unsigned p;
+        } a = {d, cap, p};
+        ds_dcount_each(s, ds_dcount_merge_cb, &a);
+        return;
+    }
+    if (!d->hll)
+        ds_dcount_to_hll(d, s->hll->p);
+    size_t m = (size_t)1 << d->hll->p;
+    for (size_t i = 0; i < m && d->hll->p == s->hll->p; i++)
+        if (s->hll->reg[i] > d->hll->reg[i])
+            d->hll->reg[i] = s->hll->reg[i];
+}
+
+void ds_dcount_make_hll(ds_dcount *d, unsigned p)
+{
+    if (!d->hll)
+        ds_dcount_to_hll(d, p);
+}

@@ -38,6 +38,12 @@ size_t ds_dcount_bytes(const ds_dcount *d);
 void ds_dcount_reset(ds_dcount *d);
 /* Frees the heap memory and empties the counter. */
 void ds_dcount_clear(ds_dcount *d);
+/* Adds every key of s to d (s unchanged): the counter of the union, the same as
+ * adding all the keys to one counter in any order (an exact set past the cap and
+ * a sketch become the sketch of the union: registers are maxima). */
+void ds_dcount_merge(ds_dcount *d, const ds_dcount *s, uint32_t cap, unsigned p);
+/* Makes d a sketch holding its keys (for loading a saved sketch). */
+void ds_dcount_make_hll(ds_dcount *d, unsigned p);
 /* Calls fn on every key while exact (in no particular order). */
 void ds_dcount_each(const ds_dcount *d, void (*fn)(uint64_t key, void *arg), void *arg);
 

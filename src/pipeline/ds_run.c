@@ -3,6 +3,10 @@
  * others go on), merges them, feeds batches of records to every analyzer, keeps the
  * run-wide counters, shows progress, and writes the outputs and summary.json.
  *
+ * Outputs are written by ds_outputs.c from the analyzer states (the same code
+ * `darkscope merge` uses); with --state the states are also saved
+ * (ds_state_run.c).
+ *
  * Live captures write all outputs at every interval boundary (in packet time) with
  * "complete": false, so a running telescope always has fresh files; a signal stops
  * the loop and the outputs are written from what was analysed so far.
@@ -16,7 +20,10 @@
 
 #include "analysis/ds_analyzer.h"
 #include "output/ds_csv.h"
+#include "output/ds_report.h"
 #include "pipeline/ds_merge.h"
+#include "pipeline/ds_outputs.h"
+#include "pipeline/ds_state_run.h"
 #include "telescope/ds_classify.h"
 
 #define DS_BATCH 1024
@@ -91,23 +98,6 @@ static json_t *ds_dissection_json(const ds_dissection *d)
     return j;
 }
 
-/* Adds src's counters into the run totals. */
-static void ds_stats_add(ds_source_stats *t, const ds_source_stats *s)
-{
-    t->bytes += s->bytes;
-    t->non_ip += s->non_ip;
-    t->outside += s->outside;
-    t->reordered += s->reordered;
-    t->out_of_order += s->out_of_order;
-    t->d.packets += s->d.packets;
-    for (int i = 0; i < DS_DEC_COUNT; i++)
-        t->malformed[i] += s->malformed[i];
-    for (int i = 0; i < DS_CLS_COUNT; i++)
-        t->classes[i] += s->classes[i];
-    for (int i = 0; i < DS_TAG_COUNT; i++)
-        t->tags[i] += s->tags[i];
-}
-
 static json_t *ds_input_json(const ds_input *in)
 {
     json_t *j = json_object();
@@ -157,126 +147,38 @@ static json_t *ds_input_json(const ds_input *in)
     return j;
 }
 
-static json_t *ds_monitors_json(const ds_telescope *t)
+/* The run-wide part of the state, as of now (inputs described afresh: a live run
+ * writes several times). */
+static void ds_run_summarise(const ds_state *S, ds_runsum *rs)
 {
-    json_t *a = json_array();
-    for (int m = 0; m < ds_telescope_count(t); m++) {
-        json_t *j = json_object();
-        json_object_set_new(j, "name", json_string(ds_telescope_name(t, m)));
-        json_object_set_new(j, "prefixes", json_string(ds_telescope_prefixes(t, m)));
-        if (ds_telescope_is_open(t)) {
-            json_object_set_new(j, "size", json_null());
-        } else {
-            json_object_set_new(j, "size", ds_u64(ds_telescope_size_v4(t, m)));
-            double l6 = ds_telescope_size_v6_log2(t, m);
-            if (l6 >= 0)
-                json_object_set_new(j, "size_v6_log2", json_real(l6));
-        }
-        json_array_append_new(a, j);
-    }
-    return a;
-}
-
-static json_t *ds_summary_json(ds_state *S)
-{
-    const ds_run_config *cfg = S->cfg;
-    json_t *j = json_object();
-    json_object_set_new(j, "darkscope_version", json_string(DS_VERSION));
-    json_t *argv = json_array();
-    for (int i = 0; i < cfg->argc; i++)
-        json_array_append_new(argv, json_string(cfg->argv[i]));
-    json_object_set_new(j, "command_line", argv);
-    json_object_set_new(j, "complete", json_boolean(S->complete));
-    json_t *inputs = json_array();
-    ds_source_stats tot;
-    memset(&tot, 0, sizeof tot);
-    bool bad = false;
+    ds_runsum_init(rs);
     for (size_t i = 0; i < S->nin; i++) {
-        json_array_append_new(inputs, ds_input_json(&S->in[i]));
+        json_array_append_new(rs->inputs, ds_input_json(&S->in[i]));
         if (S->in[i].open_error || ds_source_error(S->in[i].src))
-            bad = true;
+            rs->inputs_bad = true;
         if (S->in[i].src)
-            ds_stats_add(&tot, ds_source_get_stats(S->in[i].src));
+            ds_stats_add(&rs->tot, ds_source_get_stats(S->in[i].src));
     }
-    json_object_set_new(j, "inputs", inputs);
-    json_object_set_new(j, "inputs_ok", json_boolean(!bad));
-    const ds_telescope *t = cfg->telescope;
-    json_object_set_new(j, "telescope_open", json_boolean(ds_telescope_is_open(t)));
-    json_object_set_new(j, "monitors", ds_monitors_json(t));
-    json_t *notes = json_array();
-    if (ds_telescope_is_open(t))
-        json_array_append_new(
-            notes, json_string("no --telescope given: every packet counts as monitor 'all' of "
-                               "unknown size, so every extrapolation to the Internet is omitted"));
-    json_object_set_new(j, "notes", notes);
-    json_object_set_new(j, "interval_s", json_real((double)cfg->interval_ns / 1e9));
-    json_t *span = json_object();
-    if (S->any) {
-        json_object_set_new(span, "first_ts", ds_json_time(S->first_ts));
-        json_object_set_new(span, "last_ts", ds_json_time(S->last_ts));
-        json_object_set_new(span, "seconds", json_real((double)(S->last_ts - S->first_ts) / 1e9));
-    }
-    json_object_set_new(j, "time_span", span);
-
-    json_t *totals = json_object();
-    uint64_t malformed = 0;
-    for (int i = 0; i < DS_DEC_COUNT; i++)
-        malformed += tot.malformed[i];
-    json_object_set_new(totals, "frames", ds_u64(tot.d.packets));
-    json_object_set_new(totals, "bytes", ds_u64(tot.bytes));
-    json_object_set_new(totals, "non_ip_frames", ds_u64(tot.non_ip));
-    json_object_set_new(totals, "malformed", ds_u64(malformed));
-    json_object_set_new(totals, "outside", ds_u64(tot.outside));
-    json_object_set_new(totals, "analysed", ds_u64(S->packets));
-    json_t *cls = json_object();
-    for (int c = 0; c < DS_CLS_COUNT; c++)
-        json_object_set_new(cls, ds_class_name(c), ds_u64(tot.classes[c]));
-    json_object_set_new(totals, "classes", cls);
-    json_t *tags = json_object();
-    for (int b = 0; b < DS_TAG_COUNT; b++)
-        json_object_set_new(tags, ds_tag_name((unsigned)b), ds_u64(tot.tags[b]));
-    json_object_set_new(totals, "tags", tags);
-    json_object_set_new(j, "totals", totals);
-
-    json_t *anom = json_object();
-    for (int i = DS_DEC_LINK_TRUNCATED; i < DS_DEC_COUNT; i++)
-        json_object_set_new(anom, ds_dec_result_name(i), ds_u64(tot.malformed[i]));
-    json_object_set_new(anom, "out_of_order", ds_u64(tot.out_of_order));
-    json_object_set_new(anom, "reordered_within_tolerance", ds_u64(tot.reordered));
-    json_object_set_new(j, "anomalies", anom);
-    json_object_set_new(j, "tolerance_s", json_real((double)cfg->tolerance_ns / 1e9));
-
-    json_t *sigs = json_array();
-    for (int i = 0; cfg->sigs && i < ds_sigset_count(cfg->sigs); i++) {
-        json_t *s = json_object();
-        json_object_set_new(s, "name", json_string(ds_sigset_name(cfg->sigs, i)));
-        json_object_set_new(s, "rule", json_string(ds_sigset_describe(cfg->sigs, i)));
-        json_array_append_new(sigs, s);
-    }
-    json_object_set_new(j, "signatures", sigs);
-    return j;
+    rs->packets = S->packets;
+    rs->any = S->any;
+    rs->first_ts = S->first_ts;
+    rs->last_ts = S->last_ts;
+    rs->complete = S->complete;
 }
 
-/* Writes every analyzer's files, then summary.json last, so summary.json appearing
- * means the rest of the directory is consistent with it. */
-static int ds_write_outputs(ds_state *S)
+static int ds_write_outputs_now(ds_state *S)
 {
-    char err[DS_ERRLEN];
-    json_t *sum = ds_summary_json(S);
-    int rc = 0;
-    for (size_t a = 0; a < ds_analyzer_count; a++) {
-        if (!ds_on(S, a))
-            continue;
-        if (ds_analyzers[a]->write(S->st[a], &S->ctx, sum, err, sizeof err) != 0) {
+    ds_runsum rs;
+    ds_run_summarise(S, &rs);
+    int rc = ds_write_outputs(S->cfg, &S->ctx, &rs, S->st);
+    if (S->cfg->state_out && rc == 0 && !S->ctx.live) {
+        char err[DS_ERRLEN];
+        if (ds_state_save_run(S->cfg, &rs, S->st, S->cfg->state_out, err, sizeof err) != 0) {
             fprintf(stderr, "darkscope: %s\n", err);
             rc = -1;
         }
     }
-    if (ds_outdir_write_json(S->ctx.out, "summary.json", sum, err, sizeof err) != 0) {
-        fprintf(stderr, "darkscope: %s\n", err);
-        rc = -1;
-    }
-    json_decref(sum);
+    ds_runsum_free(&rs);
     return rc;
 }
 
@@ -324,6 +226,7 @@ int ds_run(const ds_run_config *cfg)
     S.ctx.interval_ns = cfg->interval_ns;
     S.ctx.out = out;
     S.ctx.live = cfg->interface != NULL;
+    S.ctx.keep_heads = cfg->state_out != NULL;
 
     S.nin = cfg->interface ? 1 : cfg->ninputs;
     S.in = ds_xcalloc(S.nin ? S.nin : 1, sizeof *S.in);
@@ -387,7 +290,7 @@ int ds_run(const ds_run_config *cfg)
             if (iv != flushed_interval) {
                 if (flushed_interval != INT64_MIN) {
                     S.complete = false;
-                    ds_write_outputs(&S);
+                    ds_write_outputs_now(&S);
                 }
                 flushed_interval = iv;
             }
@@ -416,8 +319,10 @@ int ds_run(const ds_run_config *cfg)
         ds_progress(&S, true);
 
     int rc = DS_EXIT_OK;
-    if (ds_write_outputs(&S) != 0)
+    if (ds_write_outputs_now(&S) != 0)
         rc = DS_EXIT_OUTPUT;
+    else
+        ds_report_after_run(cfg->outdir); /* report.html from the files just written */
     for (size_t i = 0; i < S.nin; i++) {
         const char *e = S.in[i].src ? ds_source_error(S.in[i].src) : NULL;
         if (e) {

@@ -36,8 +36,19 @@ typedef struct ds_run_config {
     int argc;
     char **argv;               /* the command line, for summary.json */
     volatile sig_atomic_t *stop; /* set by the signal handler */
+    /* Mergeable state (docs/SCALE.md). */
+    const char *state_out;     /* --state FILE: also write the state there, or NULL */
+    char *const *analysis_opts; /* the options that shape the analysis, recorded in
+                                   the state so a merge rebuilds the same config */
+    size_t nanalysis_opts;
+    const char *const *states; /* `darkscope merge`: the states to merge, in order */
+    size_t nstates;
 } ds_run_config;
 
 int ds_run(const ds_run_config *cfg);
+
+/* `darkscope merge`: loads cfg->states, merges them in the order given and writes
+ * the outputs (and cfg->state_out) as analyze would. Returns an exit status. */
+int ds_run_merge(const ds_run_config *cfg);
 
 #endif
