@@ -8,8 +8,8 @@
  * (a) read + decode + classify + merge, the records dropped, and (b) the same with
  * every record batch handed to the DoS analyzer (packets + advance, as ds_run does);
  * prints the best CPU time of each over ROUNDS (default 3), the drop
- * 1 - time(a)/time(b), and the share of (b) spent inside the analyzer's calls. The DoS outputs are written once at the end of (b) into a
- * temporary directory, as a real run would, but not timed.
+ * 1 - time(a)/time(b), and the share of (b) spent inside the analyzer's calls. The DoS outputs are
+ * written once at the end of (b) into a temporary directory, as a real run would, but not timed.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -78,9 +78,10 @@ int main(int argc, char **argv)
         perror(path);
         return 2;
     }
-    static const char *const kinds[] = {"%u-%u-%u-%u.dsl.isp%u.net.", "pool-%u-%u-%u-%u.res%u.example.com.",
-                                        "host%u%u%u%u.corp%u.co.uk.", "ws-%u-%u-%u-%u.dept%u.univ.edu.",
-                                        "gw%u.%u.%u.%u.agency%u.gov.", "srv-%u-%u-%u-%u.net%u.de."};
+    static const char *const kinds[] = {
+        "%u-%u-%u-%u.dsl.isp%u.net.",  "pool-%u-%u-%u-%u.res%u.example.com.",
+        "host%u%u%u%u.corp%u.co.uk.",  "ws-%u-%u-%u-%u.dept%u.univ.edu.",
+        "gw%u.%u.%u.%u.agency%u.gov.", "srv-%u-%u-%u-%u.net%u.de."};
     fputs("ip,name\n", f);
     for (size_t i = 0; i < n; i++) {
         uint32_t a = v[i];

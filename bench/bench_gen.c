@@ -52,8 +52,8 @@ int main(int argc, char **argv)
         ds_craft c = {.dst = dst, .ttl = 50};
         uint64_t r2 = next_rand();
         if (kind < 78) { /* scans from ~1M sources, heavy-tailed */
-            uint32_t srcid = (uint32_t)((r2 % 1000000) * (r2 % 7 == 0 ? 1 : (r2 >> 32) % 3 + 1) %
-                                        1000000);
+            uint32_t srcid =
+                (uint32_t)((r2 % 1000000) * (r2 % 7 == 0 ? 1 : (r2 >> 32) % 3 + 1) % 1000000);
             c.src = 0x60000000u + srcid * 2654435761u % 0x30000000u;
             c.proto = 6;
             c.sport = (uint16_t)(1024 + (r2 >> 20) % 60000);

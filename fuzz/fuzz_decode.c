@@ -64,10 +64,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.linktype = lt;
     f.data = frame;
     switch (wmode & 3) {
-    case 0: f.wirelen = (uint32_t)size; break;
-    case 1: f.wirelen = (uint32_t)size + (uint32_t)wmode * 7u; break;
-    case 2: f.wirelen = (uint32_t)size / 2; break;
-    default: f.wirelen = UINT32_MAX; break;
+    case 0:
+        f.wirelen = (uint32_t)size;
+        break;
+    case 1:
+        f.wirelen = (uint32_t)size + (uint32_t)wmode * 7u;
+        break;
+    case 2:
+        f.wirelen = (uint32_t)size / 2;
+        break;
+    default:
+        f.wirelen = UINT32_MAX;
+        break;
     }
     ds_pkt p;
     memset(&p, 0xa5, sizeof p); /* the decoder must not depend on the record's old contents */
@@ -79,8 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.monitor = m < 0 ? DS_MONITOR_OUTSIDE : (uint16_t)m;
         if (r == DS_DEC_OK) {
             if (p.payload_caplen) {
-                if (!p.payload || p.payload < frame ||
-                    p.payload + p.payload_caplen > frame + size)
+                if (!p.payload || p.payload < frame || p.payload + p.payload_caplen > frame + size)
                     abort();
             }
             ds_classify(&p);

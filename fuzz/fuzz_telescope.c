@@ -32,8 +32,8 @@ static void fz_check(const ds_telescope *t)
         (void)ds_telescope_size_v4(t, m);
         (void)ds_telescope_size_v6_log2(t, m);
     }
-    static const uint32_t v4[] = {0, 0x0a000001u, 0x2c000000u, 0xc0000201u, 0xffffffffu,
-                                  0x7f000001u};
+    static const uint32_t v4[] = {0,           0x0a000001u, 0x2c000000u,
+                                  0xc0000201u, 0xffffffffu, 0x7f000001u};
     ds_ip a;
     for (size_t i = 0; i < sizeof v4 / sizeof v4[0]; i++) {
         ds_ip_set_v4(&a, v4[i]);

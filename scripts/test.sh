@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-# The hostile-input tests also need valgrind (tests/test_valgrind.sh) and jq.
-for p in valgrind jq; do
+# The hostile-input tests also need valgrind (tests/test_valgrind.sh) and jq; tests/test_format.sh needs clang-format.
+for p in valgrind jq clang-format; do
   if ! command -v "$p" > /dev/null; then
     SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$p" > /dev/null

@@ -16,42 +16,42 @@
 extern int ds_test_failures;
 extern long ds_test_checks;
 
-#define DS_CHECK(cond)                                                                   \
-    do {                                                                                 \
-        ds_test_checks++;                                                                \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-            ds_test_failures++;                                                          \
-        }                                                                                \
+#define DS_CHECK(cond)                                                                             \
+    do {                                                                                           \
+        ds_test_checks++;                                                                          \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            ds_test_failures++;                                                                    \
+        }                                                                                          \
     } while (0)
 
-#define DS_CHECK_EQ_INT(a, b)                                                            \
-    do {                                                                                 \
-        long long ds_a_ = (long long)(a), ds_b_ = (long long)(b);                        \
-        ds_test_checks++;                                                                \
-        if (ds_a_ != ds_b_) {                                                            \
-            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,       \
-                    __LINE__, #a, ds_a_, #b, ds_b_);                                     \
-            ds_test_failures++;                                                          \
-        }                                                                                \
+#define DS_CHECK_EQ_INT(a, b)                                                                      \
+    do {                                                                                           \
+        long long ds_a_ = (long long)(a), ds_b_ = (long long)(b);                                  \
+        ds_test_checks++;                                                                          \
+        if (ds_a_ != ds_b_) {                                                                      \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a,    \
+                    ds_a_, #b, ds_b_);                                                             \
+            ds_test_failures++;                                                                    \
+        }                                                                                          \
     } while (0)
 
-#define DS_CHECK_EQ_STR(a, b)                                                            \
-    do {                                                                                 \
-        const char *ds_a_ = (a), *ds_b_ = (b);                                           \
-        ds_test_checks++;                                                                \
-        if (!ds_a_ || !ds_b_ || strcmp(ds_a_, ds_b_) != 0) {                            \
-            fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__,         \
-                    __LINE__, #a, ds_a_ ? ds_a_ : "(null)", ds_b_ ? ds_b_ : "(null)");   \
-            ds_test_failures++;                                                          \
-        }                                                                                \
+#define DS_CHECK_EQ_STR(a, b)                                                                      \
+    do {                                                                                           \
+        const char *ds_a_ = (a), *ds_b_ = (b);                                                     \
+        ds_test_checks++;                                                                          \
+        if (!ds_a_ || !ds_b_ || strcmp(ds_a_, ds_b_) != 0) {                                       \
+            fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,      \
+                    ds_a_ ? ds_a_ : "(null)", ds_b_ ? ds_b_ : "(null)");                           \
+            ds_test_failures++;                                                                    \
+        }                                                                                          \
     } while (0)
 
-#define DS_RUN(fn)                                                                       \
-    do {                                                                                 \
-        int ds_before_ = ds_test_failures;                                               \
-        fn();                                                                            \
-        fprintf(stderr, "%s %s\n", ds_test_failures == ds_before_ ? "ok  " : "FAIL", #fn); \
+#define DS_RUN(fn)                                                                                 \
+    do {                                                                                           \
+        int ds_before_ = ds_test_failures;                                                         \
+        fn();                                                                                      \
+        fprintf(stderr, "%s %s\n", ds_test_failures == ds_before_ ? "ok  " : "FAIL", #fn);         \
     } while (0)
 
 /* Exit status for main(): non-zero on failures or when no check ran. */

@@ -71,17 +71,17 @@ static uint32_t tags_of(ds_pkt p)
 
 static void test_tcp_classes(void)
 {
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x12, 80)), DS_CLS_BACKSCATTER);  /* SYN+ACK */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x04, 80)), DS_CLS_BACKSCATTER);  /* RST */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x14, 80)), DS_CLS_BACKSCATTER);  /* RST+ACK */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x06, 80)), DS_CLS_BACKSCATTER);  /* SYN+RST: RST wins */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x02, 80)), DS_CLS_SCAN_TCP);     /* SYN */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0xc2, 80)), DS_CLS_SCAN_TCP);     /* SYN+ECE+CWR */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x03, 80)), DS_CLS_SCAN_TCP);     /* SYN+FIN */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x10, 80)), DS_CLS_OTHER);        /* ACK */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x18, 80)), DS_CLS_OTHER);        /* PSH+ACK */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x01, 80)), DS_CLS_OTHER);        /* FIN scan */
-    DS_CHECK_EQ_INT(cls_of(tcp4(0x00, 80)), DS_CLS_OTHER);        /* NULL scan */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x12, 80)), DS_CLS_BACKSCATTER); /* SYN+ACK */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x04, 80)), DS_CLS_BACKSCATTER); /* RST */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x14, 80)), DS_CLS_BACKSCATTER); /* RST+ACK */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x06, 80)), DS_CLS_BACKSCATTER); /* SYN+RST: RST wins */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x02, 80)), DS_CLS_SCAN_TCP);    /* SYN */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0xc2, 80)), DS_CLS_SCAN_TCP);    /* SYN+ECE+CWR */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x03, 80)), DS_CLS_SCAN_TCP);    /* SYN+FIN */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x10, 80)), DS_CLS_OTHER);       /* ACK */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x18, 80)), DS_CLS_OTHER);       /* PSH+ACK */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x01, 80)), DS_CLS_OTHER);       /* FIN scan */
+    DS_CHECK_EQ_INT(cls_of(tcp4(0x00, 80)), DS_CLS_OTHER);       /* NULL scan */
     /* Fragments: a first fragment is judged by its header, a non-first has none. */
     ds_pkt f = tcp4(0x02, 80);
     f.tags = DS_TAG_FRAGMENT;
@@ -106,20 +106,20 @@ static void test_udp_classes(void)
     DS_CHECK_EQ_INT(cls_of(udp4(123, 1024)), DS_CLS_UDP_RESPONSE);
     DS_CHECK_EQ_INT(cls_of(udp4(161, 65535)), DS_CLS_UDP_RESPONSE);
     DS_CHECK_EQ_INT(cls_of(udp4(47808, 30120)), DS_CLS_UDP_RESPONSE);
-    DS_CHECK_EQ_INT(cls_of(udp4(4500, 500)), DS_CLS_SCAN_UDP);  /* to a service port */
-    DS_CHECK_EQ_INT(cls_of(udp4(53, 53)), DS_CLS_SCAN_UDP);     /* resolver to resolver */
+    DS_CHECK_EQ_INT(cls_of(udp4(4500, 500)), DS_CLS_SCAN_UDP); /* to a service port */
+    DS_CHECK_EQ_INT(cls_of(udp4(53, 53)), DS_CLS_SCAN_UDP);    /* resolver to resolver */
     DS_CHECK_EQ_INT(cls_of(udp4(53, 1023)), DS_CLS_SCAN_UDP);
     DS_CHECK_EQ_INT(cls_of(udp4(40000, 161)), DS_CLS_SCAN_UDP);
     DS_CHECK_EQ_INT(cls_of(udp4(40000, 40001)), DS_CLS_SCAN_UDP);
-    DS_CHECK_EQ_INT(cls_of(udp4(80, 40001)), DS_CLS_SCAN_UDP);  /* 80 is not a UDP service */
+    DS_CHECK_EQ_INT(cls_of(udp4(80, 40001)), DS_CLS_SCAN_UDP); /* 80 is not a UDP service */
     ds_pkt nf = udp4(0, 0);
     nf.tags = DS_TAG_FRAGMENT | DS_TAG_NONFIRST;
     DS_CHECK_EQ_INT(cls_of(nf), DS_CLS_OTHER);
 
     /* The documented list, and only it. */
-    static const uint16_t listed[] = {7,    17,   19,   53,   69,    111,   123,   137,
-                                      161,  389,  443,  500,  520,   623,   1434,  1900,
-                                      3283, 3478, 3702, 4500, 5060,  5351,  5353,  5683,
+    static const uint16_t listed[] = {7,     17,    19,    53,    69,   111,  123,  137,
+                                      161,   389,   443,   500,   520,  623,  1434, 1900,
+                                      3283,  3478,  3702,  4500,  5060, 5351, 5353, 5683,
                                       10001, 11211, 27015, 37810, 47808};
     size_t n = sizeof listed / sizeof listed[0];
     int count = 0;
@@ -278,19 +278,19 @@ static void test_special_source(void)
 {
     /* first, last, and the neighbours just outside each block */
     static const char *in4[] = {
-        "0.0.0.0",       "0.255.255.255", "10.0.0.0",       "10.255.255.255",  "100.64.0.0",
-        "100.127.255.255", "127.0.0.1",   "169.254.0.0",    "169.254.255.255", "172.16.0.0",
-        "172.31.255.255", "192.0.0.0",    "192.0.0.255",    "192.0.2.0",       "192.0.2.255",
-        "192.88.99.0",   "192.88.99.255", "192.168.0.0",    "192.168.255.255", "198.18.0.0",
-        "198.19.255.255", "198.51.100.0", "198.51.100.255", "203.0.113.0",     "203.0.113.255",
-        "240.0.0.0",     "255.255.255.254", "255.255.255.255"};
+        "0.0.0.0",         "0.255.255.255",   "10.0.0.0",       "10.255.255.255",  "100.64.0.0",
+        "100.127.255.255", "127.0.0.1",       "169.254.0.0",    "169.254.255.255", "172.16.0.0",
+        "172.31.255.255",  "192.0.0.0",       "192.0.0.255",    "192.0.2.0",       "192.0.2.255",
+        "192.88.99.0",     "192.88.99.255",   "192.168.0.0",    "192.168.255.255", "198.18.0.0",
+        "198.19.255.255",  "198.51.100.0",    "198.51.100.255", "203.0.113.0",     "203.0.113.255",
+        "240.0.0.0",       "255.255.255.254", "255.255.255.255"};
     static const char *out4[] = {
-        "1.0.0.0",       "9.255.255.255", "11.0.0.0",       "100.63.255.255", "100.128.0.0",
-        "126.255.255.255", "128.0.0.0",   "169.253.255.255", "169.255.0.0",   "172.15.255.255",
-        "172.32.0.0",    "192.0.1.0",     "192.0.3.0",      "192.88.98.255",  "192.88.100.0",
-        "192.167.255.255", "192.169.0.0", "198.17.255.255", "198.20.0.0",     "198.51.99.255",
-        "198.51.101.0",  "203.0.112.255", "203.0.114.0",    "239.255.255.255", "224.0.0.1",
-        "8.8.8.8",       "44.0.0.1"};
+        "1.0.0.0",         "9.255.255.255", "11.0.0.0",        "100.63.255.255",  "100.128.0.0",
+        "126.255.255.255", "128.0.0.0",     "169.253.255.255", "169.255.0.0",     "172.15.255.255",
+        "172.32.0.0",      "192.0.1.0",     "192.0.3.0",       "192.88.98.255",   "192.88.100.0",
+        "192.167.255.255", "192.169.0.0",   "198.17.255.255",  "198.20.0.0",      "198.51.99.255",
+        "198.51.101.0",    "203.0.112.255", "203.0.114.0",     "239.255.255.255", "224.0.0.1",
+        "8.8.8.8",         "44.0.0.1"};
     for (size_t i = 0; i < sizeof in4 / sizeof *in4; i++) {
         ds_test_checks++;
         if (!special(in4[i])) {
@@ -305,13 +305,23 @@ static void test_special_source(void)
             ds_test_failures++;
         }
     }
-    static const char *in6[] = {"::",          "::1",          "64:ff9b::1.2.3.4", "100::",
-                                "100::ffff:ffff:ffff:ffff",    "2001::1",          "2001:1ff:ffff::",
-                                "2001:db8::5", "2001:db8:ffff::1", "2002::1",      "fc00::1",
-                                "fdff::1",     "fe80::1",      "febf:ffff::1"};
-    static const char *out6[] = {"::2",           "64:ff9b::1:0:0:0", "100:0:0:1::", "2001:200::",
-                                 "2001:db9::",    "2003::1",          "fe00::1",     "fec0::1",
-                                 "2600::1",       "ff02::1"};
+    static const char *in6[] = {"::",
+                                "::1",
+                                "64:ff9b::1.2.3.4",
+                                "100::",
+                                "100::ffff:ffff:ffff:ffff",
+                                "2001::1",
+                                "2001:1ff:ffff::",
+                                "2001:db8::5",
+                                "2001:db8:ffff::1",
+                                "2002::1",
+                                "fc00::1",
+                                "fdff::1",
+                                "fe80::1",
+                                "febf:ffff::1"};
+    static const char *out6[] = {"::2",        "64:ff9b::1:0:0:0", "100:0:0:1::", "2001:200::",
+                                 "2001:db9::", "2003::1",          "fe00::1",     "fec0::1",
+                                 "2600::1",    "ff02::1"};
     for (size_t i = 0; i < sizeof in6 / sizeof *in6; i++) {
         ds_test_checks++;
         if (!special(in6[i])) {
@@ -377,7 +387,8 @@ static void test_telescope_specs(void)
     DS_CHECK_EQ_INT(look(t, "2600::1"), -1);
     DS_CHECK_EQ_INT(ds_telescope_find(t, "all"), -1);
 
-    DS_CHECK_EQ_INT(ds_telescope_add_spec(t, "lbl=131.243.0.0/16, 198.129.0.0/16", err, sizeof err), 0);
+    DS_CHECK_EQ_INT(ds_telescope_add_spec(t, "lbl=131.243.0.0/16, 198.129.0.0/16", err, sizeof err),
+                    0);
     DS_CHECK_EQ_INT(ds_telescope_count(t), 2);
     DS_CHECK_EQ_INT(ds_telescope_find(t, "lbl"), 1);
     DS_CHECK_EQ_INT(ds_telescope_size_v4(t, 1), 2 * 65536);
@@ -407,7 +418,8 @@ static void test_telescope_specs(void)
     DS_CHECK_EQ_INT(ds_telescope_size_v4(t, 3), 0);
     DS_CHECK(ds_telescope_size_v6_log2(t, 3) == 80.0);
     DS_CHECK(ds_telescope_size_v6_log2(t, 0) < 0);
-    DS_CHECK_EQ_INT(ds_telescope_add_spec(t, "both=2001:db8:3::/47,5.0.0.0/8", err, sizeof err), -1);
+    DS_CHECK_EQ_INT(ds_telescope_add_spec(t, "both=2001:db8:3::/47,5.0.0.0/8", err, sizeof err),
+                    -1);
     DS_CHECK(strstr(err, "host bits") != NULL);
     DS_CHECK_EQ_INT(ds_telescope_add_spec(t, "both=2001:db8:4::/47,5.0.0.0/8", err, sizeof err), 0);
     DS_CHECK_EQ_INT(ds_telescope_size_v4(t, 4), 1u << 24);
@@ -587,7 +599,8 @@ static void test_telescope_files(void)
         {"[a]\nprefix = 10.0.0.0/8\n[b]\n", 3, "section [b] has no keys"},
         {"[a]\nprefix = 10.0.0.0/8\njust words\n", 3, "expected '[section]' or 'key = value'"},
         {"[a\nprefix = 10.0.0.0/8\n", 1, "expected '[section]'"},
-        {"[a]\nprefix = 10.0.0.0/8\n[b]\nprefix = 10.2.0.0/16\n", 4, "overlaps 10.0.0.0/8 of monitor a"},
+        {"[a]\nprefix = 10.0.0.0/8\n[b]\nprefix = 10.2.0.0/16\n", 4,
+         "overlaps 10.0.0.0/8 of monitor a"},
         {"[a]\nprefix = 44.0.0.0/16\n", 2, "of monitor ucsd"},
         {"[a b]\nprefix = 10.0.0.0/8\n", 1, "bad monitor name"},
         {"[a]\nprefix =\n", 2, "empty prefix"},
@@ -712,25 +725,24 @@ static void test_user_signatures(void)
     char *dir = ds_test_tmpdir("sigs");
     char path[4096], err[DS_ERRLEN];
     snprintf(path, sizeof path, "%s/sigs.ini", dir);
-    write_text(path,
-               "; user signatures\n"
-               "[http-get]\n"
-               "protocol = tcp\n"
-               "dst_ports = 80, 8080, 8000-8010\n"
-               "tcp_flags_set = PSH|ACK\n"
-               "payload_hex = \"47 45 54 20\"\n"
-               "\n"
-               "[nachi]\n"
-               "protocol = icmp\n"
-               "icmp_type = 8\n"
-               "payload_min = 64\n"
-               "payload_max = 64\n"
-               "payload_offset = 2\n"
-               "payload_hex = aa:aa:aa\n"
-               "   aaaa\n"
-               "[codered]\n"
-               "protocol = tcp\n"
-               "dst_ports = 8080\n");
+    write_text(path, "; user signatures\n"
+                     "[http-get]\n"
+                     "protocol = tcp\n"
+                     "dst_ports = 80, 8080, 8000-8010\n"
+                     "tcp_flags_set = PSH|ACK\n"
+                     "payload_hex = \"47 45 54 20\"\n"
+                     "\n"
+                     "[nachi]\n"
+                     "protocol = icmp\n"
+                     "icmp_type = 8\n"
+                     "payload_min = 64\n"
+                     "payload_max = 64\n"
+                     "payload_offset = 2\n"
+                     "payload_hex = aa:aa:aa\n"
+                     "   aaaa\n"
+                     "[codered]\n"
+                     "protocol = tcp\n"
+                     "dst_ports = 8080\n");
     ds_sigset *s = ds_sigset_builtin();
     DS_CHECK_EQ_INT(ds_sigset_load(s, path, err, sizeof err), 0);
     DS_CHECK_EQ_INT(ds_sigset_count(s), 6);
@@ -799,9 +811,11 @@ static void test_user_signatures(void)
     DS_CHECK_EQ_INT(ds_sigset_count(big), 32);
     p = sigpkt(17, 0, 1031);
     DS_CHECK_EQ_INT(ds_sigset_match(big, &p), 1u << 31);
-    DS_CHECK_EQ_INT(ds_sigset_load_string(big, "[s33]\nprotocol = tcp\n", "more", err, sizeof err), -1);
+    DS_CHECK_EQ_INT(ds_sigset_load_string(big, "[s33]\nprotocol = tcp\n", "more", err, sizeof err),
+                    -1);
     DS_CHECK(strstr(err, "more: 33 signatures in all") != NULL);
-    DS_CHECK_EQ_INT(ds_sigset_load_string(big, "[s3]\nprotocol = tcp\n", "replace", err, sizeof err), 0);
+    DS_CHECK_EQ_INT(
+        ds_sigset_load_string(big, "[s3]\nprotocol = tcp\n", "replace", err, sizeof err), 0);
     DS_CHECK_EQ_INT(ds_sigset_count(big), 32);
     ds_sigset_free(big);
 

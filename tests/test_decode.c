@@ -25,7 +25,10 @@ static void put(fb *f, const void *p, size_t n)
     memcpy(f->b + f->n, p, n);
     f->n += n;
 }
-static void put8(fb *f, unsigned v) { f->b[f->n++] = (uint8_t)v; }
+static void put8(fb *f, unsigned v)
+{
+    f->b[f->n++] = (uint8_t)v;
+}
 static void put16(fb *f, unsigned v)
 {
     put8(f, v >> 8);
@@ -76,7 +79,10 @@ static size_t ip4(fb *f, unsigned proto, uint32_t src, uint32_t dst, unsigned id
         put8(f, 1);
     return at;
 }
-static void ip_end4(fb *f, size_t at) { set16(f, at + 2, (unsigned)(f->n - at)); }
+static void ip_end4(fb *f, size_t at)
+{
+    set16(f, at + 2, (unsigned)(f->n - at));
+}
 
 static const uint8_t V6A[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 static const uint8_t V6B[16] = {0x26, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
@@ -92,7 +98,10 @@ static size_t ip6(fb *f, unsigned nh, const uint8_t *src, const uint8_t *dst)
     put(f, dst, 16);
     return at;
 }
-static void ip_end6(fb *f, size_t at) { set16(f, at + 4, (unsigned)(f->n - at - 40)); }
+static void ip_end6(fb *f, size_t at)
+{
+    set16(f, at + 4, (unsigned)(f->n - at - 40));
+}
 
 /* An 8-byte-unit extension header (hop-by-hop, routing, destination options). */
 static void ext6(fb *f, unsigned nh, unsigned units)
@@ -151,8 +160,12 @@ static int dec3(const fb *f, uint16_t lt, uint32_t caplen, uint32_t wirelen, ds_
     /* An exact-size heap copy: ASan reports any read past caplen. */
     uint8_t *copy = malloc(caplen ? caplen : 1);
     memcpy(copy, f->b, caplen);
-    ds_frame fr = {.ts_ns = 1234567890123456789LL, .caplen = caplen, .wirelen = wirelen,
-                   .linktype = lt, .data = copy, .offset = 0};
+    ds_frame fr = {.ts_ns = 1234567890123456789LL,
+                   .caplen = caplen,
+                   .wirelen = wirelen,
+                   .linktype = lt,
+                   .data = copy,
+                   .offset = 0};
     p->input = 7;
     int r = ds_decode(&fr, p);
     /* The payload pointer must stay inside the frame. */
@@ -335,10 +348,10 @@ static void test_sll(void)
 {
     ds_pkt p;
     fb f = {0};
-    put16(&f, 0);     /* packet type: to us */
-    put16(&f, 1);     /* ARPHRD_ETHER */
-    put16(&f, 6);     /* address length */
-    zeros(&f, 8);     /* address */
+    put16(&f, 0); /* packet type: to us */
+    put16(&f, 1); /* ARPHRD_ETHER */
+    put16(&f, 6); /* address length */
+    zeros(&f, 8); /* address */
     put16(&f, 0x0800);
     syn4(&f);
     DS_CHECK_EQ_INT(dec(&f, 113, &p), DS_DEC_OK);
@@ -989,8 +1002,26 @@ static void test_random(void)
 
 /* ---- the real captures against reference-counts.csv ---------------------------- */
 
-enum { C_PACKETS, C_IPV4, C_IPV6, C_TCP, C_SYN, C_SYNACK, C_RST, C_UDP, C_ICMP, C_ECHO_REQ,
-       C_ECHO_REP, C_UNREACH, C_TIMEX, C_ICMP_OTHER, C_FRAGS, C_SRC, C_DST, C_N };
+enum {
+    C_PACKETS,
+    C_IPV4,
+    C_IPV6,
+    C_TCP,
+    C_SYN,
+    C_SYNACK,
+    C_RST,
+    C_UDP,
+    C_ICMP,
+    C_ECHO_REQ,
+    C_ECHO_REP,
+    C_UNREACH,
+    C_TIMEX,
+    C_ICMP_OTHER,
+    C_FRAGS,
+    C_SRC,
+    C_DST,
+    C_N
+};
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -1012,7 +1043,10 @@ static ssize_t gz_read(void *c, char *buf, size_t n)
 {
     return gzread((gzFile)c, buf, (unsigned)n);
 }
-static int gz_close(void *c) { return gzclose((gzFile)c); }
+static int gz_close(void *c)
+{
+    return gzclose((gzFile)c);
+}
 
 static void count_file(const char *path, long *c, long *errs)
 {
@@ -1037,8 +1071,11 @@ static void count_file(const char *path, long *c, long *errs)
     struct pcap_pkthdr *h;
     const u_char *data;
     while (pcap_next_ex(pc, &h, &data) == 1) {
-        ds_frame fr = {.ts_ns = 0, .caplen = h->caplen, .wirelen = h->len,
-                       .linktype = (uint16_t)lt, .data = data};
+        ds_frame fr = {.ts_ns = 0,
+                       .caplen = h->caplen,
+                       .wirelen = h->len,
+                       .linktype = (uint16_t)lt,
+                       .data = data};
         ds_pkt p;
         memset(&p, 0, sizeof p);
         int r = ds_decode(&fr, &p);
@@ -1076,8 +1113,11 @@ static void count_file(const char *path, long *c, long *errs)
         } else if (p.proto == 1) {
             c[C_ICMP]++;
             int t = hdr ? p.icmp_type : -1;
-            c[t == 8 ? C_ECHO_REQ : t == 0 ? C_ECHO_REP : t == 3 ? C_UNREACH : t == 11 ? C_TIMEX
-                                                                                  : C_ICMP_OTHER]++;
+            c[t == 8    ? C_ECHO_REQ
+              : t == 0  ? C_ECHO_REP
+              : t == 3  ? C_UNREACH
+              : t == 11 ? C_TIMEX
+                        : C_ICMP_OTHER]++;
         }
     }
     c[C_SRC] = distinct(src, ns);

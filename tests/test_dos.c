@@ -175,7 +175,7 @@ static ds_pkt synack_pkt(int64_t ts, uint32_t victim, uint32_t dst)
 /* Reads a CSV file into rows of fields (no quoting needed for our numeric files). */
 typedef struct csv {
     char *buf;
-    char **f;    /* all fields */
+    char **f; /* all fields */
     int ncols, nrows;
 } csv;
 
@@ -389,12 +389,19 @@ static uint32_t rnd(void)
 }
 
 /* A random address of 44.0.0.0/8 (the test telescope's monitor a). */
-static uint32_t tele(void) { return 0x2c000000u | (rnd() & 0xffffff); }
+static uint32_t tele(void)
+{
+    return 0x2c000000u | (rnd() & 0xffffff);
+}
 
 static void synack(capw *w, int64_t ts, uint32_t victim, uint32_t dst)
 {
-    ds_craft c = {.src = victim, .dst = dst, .proto = 6, .sport = 80,
-                  .dport = (uint16_t)(1024 + rnd() % 60000), .tcp_flags = 0x12};
+    ds_craft c = {.src = victim,
+                  .dst = dst,
+                  .proto = 6,
+                  .sport = 80,
+                  .dport = (uint16_t)(1024 + rnd() % 60000),
+                  .tcp_flags = 0x12};
     cap_add(w, ts, &c);
 }
 
@@ -417,13 +424,18 @@ static void icmp_error(capw *w, int64_t ts, uint32_t router, uint32_t dst, uint3
                        uint32_t victim, size_t qlen, uint8_t type)
 {
     uint8_t inner[128];
-    ds_craft in = {.src = qsrc, .dst = victim, .proto = 6, .sport = 4444, .dport = 80,
-                   .tcp_flags = 0x02};
+    ds_craft in = {
+        .src = qsrc, .dst = victim, .proto = 6, .sport = 4444, .dport = 80, .tcp_flags = 0x02};
     size_t il = ds_craft_frame(&in, inner, false);
     if (qlen > il)
         qlen = il;
-    ds_craft c = {.src = router, .dst = dst, .proto = 1, .icmp_type = type, .icmp_code = 1,
-                  .payload = inner, .payload_len = (uint16_t)qlen};
+    ds_craft c = {.src = router,
+                  .dst = dst,
+                  .proto = 1,
+                  .icmp_type = type,
+                  .icmp_code = 1,
+                  .payload = inner,
+                  .payload_len = (uint16_t)qlen};
     cap_add(w, ts, &c);
 }
 
@@ -591,7 +603,7 @@ static void test_edges_default(const char *dir, const char *capture)
     join(p, sizeof p, dir, "attacks.csv");
     csv c;
     DS_CHECK_EQ_INT(csv_load(p, &c), 0);
-    DS_CHECK_EQ_INT(c.ncols, 30);
+    DS_CHECK_EQ_INT(c.ncols, 40); /* 30 + the attribution columns */
     /* Every victim appears at most once (exactly-once reporting). */
     for (int r = 0; r < c.nrows; r++)
         DS_CHECK(csv_count(&c, csv_get(&c, r, "victim")) <= 2);
@@ -685,9 +697,8 @@ static void test_edges_default(const char *dir, const char *capture)
                     jint(j, "dos", "vector_packets", NULL));
     /* the 301-s gap leaves one single-packet vector among the non-attacks */
     DS_CHECK(jint(j, "dos", "non_attack_vectors", NULL) >= 4);
-    DS_CHECK(json_is_real(json_object_get(json_object_get(json_object_get(j, "dos"),
-                                                          "duration_s_percentiles"),
-                                          "p50")));
+    DS_CHECK(json_is_real(json_object_get(
+        json_object_get(json_object_get(j, "dos"), "duration_s_percentiles"), "p50")));
     json_decref(j);
     /* events: victim-minutes with >= 10 packets */
     join(p, sizeof p, dir, "events.csv");

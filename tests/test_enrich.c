@@ -96,7 +96,10 @@ static void test_hostname_rules(void)
     DS_CHECK_EQ_INT(ds_hostname_validate("", 0), DS_HOSTNAME_EMPTY);
     DS_CHECK_EQ_INT(ds_hostname_validate("<script>.example.com", 20), DS_HOSTNAME_BAD_CHAR);
     DS_CHECK_EQ_INT(ds_hostname_validate("=cmd.example.com", 16), DS_HOSTNAME_BAD_CHAR);
-    DS_CHECK_EQ_INT(ds_hostname_validate("b\xc3\xbc" "cher.de", 10), DS_HOSTNAME_BAD_CHAR);
+    DS_CHECK_EQ_INT(ds_hostname_validate("b\xc3\xbc"
+                                         "cher.de",
+                                         10),
+                    DS_HOSTNAME_BAD_CHAR);
     DS_CHECK_EQ_INT(ds_hostname_validate("a\x01z.com", 7), DS_HOSTNAME_BAD_CHAR);
     DS_CHECK_EQ_INT(ds_hostname_validate("a\0z.com", 7), DS_HOSTNAME_BAD_CHAR);
     DS_CHECK_EQ_INT(ds_hostname_validate("-a.com", 6), DS_HOSTNAME_BAD_HYPHEN);
@@ -124,7 +127,8 @@ static void test_domain_classes(void)
         return;
     static const dom_case cases[] = {
         /* real names from the shared rdns files */
-        {"158.30-78-194.adsl-static.isp.belgacom.be", "194.78.30.158", "be", "belgacom.be", "isp-home"},
+        {"158.30-78-194.adsl-static.isp.belgacom.be", "194.78.30.158", "be", "belgacom.be",
+         "isp-home"},
         {"google-public-dns-a.google.com", "8.8.8.8", "com", "google.com", "com"},
         {"resolver1.de.clara.net", "212.82.226.212", "net", "clara.net", "net"},
         {"ns2.lon.pnap.net", "212.118.241.33", "net", "pnap.net", "net"},
@@ -187,19 +191,35 @@ static size_t put_question(unsigned char *m, uint16_t ancount)
     static const unsigned char hdr[12] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0};
     memcpy(m, hdr, 12);
     m[7] = (unsigned char)ancount;
-    static const unsigned char q[] = "\x01" "4\x01" "3\x01" "2\x01" "1\x07in-addr\x04" "arpa";
+    static const unsigned char q[] = "\x01"
+                                     "4\x01"
+                                     "3\x01"
+                                     "2\x01"
+                                     "1\x07in-addr\x04"
+                                     "arpa";
     memcpy(m + 12, q, sizeof q); /* includes the root byte */
     size_t o = 12 + sizeof q;
-    m[o++] = 0; m[o++] = 12; m[o++] = 0; m[o++] = 1; /* PTR IN */
+    m[o++] = 0;
+    m[o++] = 12;
+    m[o++] = 0;
+    m[o++] = 1; /* PTR IN */
     return o;
 }
 
 static size_t put_ptr(unsigned char *m, size_t o, const unsigned char *rdata, size_t rdlen)
 {
-    m[o++] = 0xc0; m[o++] = 12;                       /* owner: the question name */
-    m[o++] = 0; m[o++] = 12; m[o++] = 0; m[o++] = 1;  /* PTR IN */
-    m[o++] = 0; m[o++] = 0; m[o++] = 0x0e; m[o++] = 0x10;
-    m[o++] = (unsigned char)(rdlen >> 8); m[o++] = (unsigned char)rdlen;
+    m[o++] = 0xc0;
+    m[o++] = 12; /* owner: the question name */
+    m[o++] = 0;
+    m[o++] = 12;
+    m[o++] = 0;
+    m[o++] = 1; /* PTR IN */
+    m[o++] = 0;
+    m[o++] = 0;
+    m[o++] = 0x0e;
+    m[o++] = 0x10;
+    m[o++] = (unsigned char)(rdlen >> 8);
+    m[o++] = (unsigned char)rdlen;
     memcpy(m + o, rdata, rdlen);
     return o + rdlen;
 }
@@ -211,13 +231,21 @@ static void test_dns_decoder(void)
     size_t len;
     bool esc;
     size_t o = put_question(m, 1);
-    o = put_ptr(m, o, (const unsigned char *)"\x04host\x07" "example\x03" "com\x00", 18);
+    o = put_ptr(m, o,
+                (const unsigned char *)"\x04host\x07"
+                                       "example\x03"
+                                       "com\x00",
+                18);
     DS_CHECK_EQ_INT(ds_dns_ptr_answer(m, o, name, &len, &esc), 1);
     DS_CHECK_EQ_STR(name, "host.example.com");
     DS_CHECK(!esc);
     /* a label with a dot, a NUL and control/UTF-8 bytes: dot and NUL escaped */
     o = put_question(m, 1);
-    o = put_ptr(m, o, (const unsigned char *)"\x07" "a.b\0\x01\xc3\xbc\x03" "com\x00", 13);
+    o = put_ptr(m, o,
+                (const unsigned char *)"\x07"
+                                       "a.b\0\x01\xc3\xbc\x03"
+                                       "com\x00",
+                13);
     DS_CHECK_EQ_INT(ds_dns_ptr_answer(m, o, name, &len, &esc), 1);
     DS_CHECK_EQ_STR(name, "a\\046b\\000\x01\xc3\xbc.com");
     DS_CHECK(esc);
@@ -235,7 +263,11 @@ static void test_dns_decoder(void)
     DS_CHECK_EQ_INT(ds_dns_ptr_answer(m, o, name, &len, &esc), -1);
     /* truncated rdata */
     o = put_question(m, 1);
-    o = put_ptr(m, o, (const unsigned char *)"\x04host\x07" "example\x03" "com\x00", 18);
+    o = put_ptr(m, o,
+                (const unsigned char *)"\x04host\x07"
+                                       "example\x03"
+                                       "com\x00",
+                18);
     DS_CHECK_EQ_INT(ds_dns_ptr_answer(m, o - 3, name, &len, &esc), -1);
     /* no answer: NODATA */
     o = put_question(m, 0);
@@ -260,7 +292,8 @@ static void test_dns_decoder(void)
     DS_CHECK_EQ_STR(rev, "5.2.0.192.in-addr.arpa");
     ds_ip_parse("2001:db8::1", &a);
     ds_dns_reverse_name(&a, rev);
-    DS_CHECK_EQ_STR(rev, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+    DS_CHECK_EQ_STR(rev,
+                    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
 }
 
 /* ---- bulk rDNS on the shared real data ---- */
@@ -291,7 +324,11 @@ static void ref_tld(const char *name, char out[64])
     if (n && tmp[n - 1] == '.')
         tmp[--n] = 0;
     const char *dot = strrchr(tmp, '.');
-    snprintf(out, 64, "%s", dot ? dot + 1 : tmp);
+    /* A label is at most 63 bytes; longer text is cut (it is no TLD anyway). */
+    const char *tld = dot ? dot + 1 : tmp;
+    size_t len = strnlen(tld, 63);
+    memcpy(out, tld, len);
+    out[len] = 0;
     for (char *p = out; *p; p++)
         *p = (char)tolower((unsigned char)*p);
 }
@@ -421,7 +458,8 @@ static void test_bulk_rdns_file(const char *file, double min_country_agreement)
     DS_CHECK_EQ_INT(matched, nref);
     DS_CHECK_EQ_INT(total, ref_named);
     double agreement = located ? (double)agree / (double)located : 0;
-    fprintf(stderr, "  %s: %zu hosts, %ld named (%zu TLDs), %ld badname, %ld nxdomain; "
+    fprintf(stderr,
+            "  %s: %zu hosts, %ld named (%zu TLDs), %ld badname, %ld nxdomain; "
             "GeoLite2 country = file country for %.1f%% of %ld\n",
             file, n, named, nref, bad, nx, 100 * agreement, located);
     DS_CHECK(agreement >= min_country_agreement);
@@ -432,8 +470,8 @@ static void test_bulk_rdns_file(const char *file, double min_country_agreement)
     DS_CHECK(json_array_size(json_object_get(role, "countries")) == 5);
     DS_CHECK(json_is_real(json_object_get(role, "isp_home_share_of_top_domains")));
     json_t *rd = json_object_get(sum, "rdns");
-    DS_CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(rd, "hosts_by_status"), "name")),
-                    named);
+    DS_CHECK_EQ_INT(
+        json_integer_value(json_object_get(json_object_get(rd, "hosts_by_status"), "name")), named);
     json_decref(sum);
     free(buf);
     ds_breakdown_free(bd);
@@ -500,17 +538,25 @@ static void test_sonar_json_and_escaping(void)
     char *dir = ds_test_tmpdir("enrich");
     char path[4200], err[DS_ERRLEN];
     snprintf(path, sizeof path, "%s/rdns.json", dir);
-    const char *sonar =
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.1\",\"type\":\"ptr\",\"value\":\"Host-1.Example.COM.\"}\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.2\",\"type\":\"ptr\",\"value\":\"=HYPERLINK(\\\"http://x\\\")\"}\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.3\",\"type\":\"ptr\",\"value\":\"<script>alert('x')</script>\"}\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.4\",\"type\":\"ptr\",\"value\":\"a\\u0001b\\u001b[31m.example.com\"}\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.5\",\"type\":\"ptr\",\"value\":\"b\\u00fccher.example.de\"}\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.6\",\"type\":\"a\",\"value\":\"not-a-ptr.example.com\"}\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.7\",\"type\":\"ptr\",\"value\":\"first.example.net\"}\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.7\",\"type\":\"ptr\",\"value\":\"second.example.net\"}\n"
-        "this line is not JSON\n"
-        "{\"timestamp\":\"1600000000\",\"name\":\"2001:db8::1\",\"type\":\"ptr\",\"value\":\"v6.example.org\"}\n";
+    const char *sonar = "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.1\",\"type\":\"ptr\","
+                        "\"value\":\"Host-1.Example.COM.\"}\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.2\",\"type\":\"ptr\","
+                        "\"value\":\"=HYPERLINK(\\\"http://x\\\")\"}\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.3\",\"type\":\"ptr\","
+                        "\"value\":\"<script>alert('x')</script>\"}\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.4\",\"type\":\"ptr\","
+                        "\"value\":\"a\\u0001b\\u001b[31m.example.com\"}\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.5\",\"type\":\"ptr\","
+                        "\"value\":\"b\\u00fccher.example.de\"}\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.6\",\"type\":\"a\","
+                        "\"value\":\"not-a-ptr.example.com\"}\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.7\",\"type\":\"ptr\","
+                        "\"value\":\"first.example.net\"}\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"192.0.2.7\",\"type\":\"ptr\","
+                        "\"value\":\"second.example.net\"}\n"
+                        "this line is not JSON\n"
+                        "{\"timestamp\":\"1600000000\",\"name\":\"2001:db8::1\",\"type\":\"ptr\","
+                        "\"value\":\"v6.example.org\"}\n";
     ds_test_write_file(path, sonar, strlen(sonar));
 
     ds_enrich_config *cfg = ds_enrich_config_new();
@@ -534,7 +580,7 @@ static void test_sonar_json_and_escaping(void)
         fprintf(stderr, "%s\n", err);
         return;
     }
-    const char *addrs[] = {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5",
+    const char *addrs[] = {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4",  "192.0.2.5",
                            "192.0.2.6", "192.0.2.7", "192.0.2.8", "2001:db8::1"};
     enum { N = 9 };
     ds_ip ips[N];
@@ -550,7 +596,8 @@ static void test_sonar_json_and_escaping(void)
         DS_CHECK_EQ_INT(h[i].rdns_status, DS_RDNS_BADNAME);
         DS_CHECK(h[i].tld == NULL && h[i].domain == NULL && h[i].category == DS_CAT_UNKNOWN);
     }
-    DS_CHECK_EQ_STR(h[3].rdns, "a\x01" "b\x1b[31m.example.com");
+    DS_CHECK_EQ_STR(h[3].rdns, "a\x01"
+                               "b\x1b[31m.example.com");
     DS_CHECK_EQ_INT(h[5].rdns_status, DS_RDNS_NONE); /* an A record line is not a PTR */
     DS_CHECK_EQ_STR(h[6].rdns, "first.example.net"); /* first line wins */
     DS_CHECK_EQ_INT(h[7].rdns_status, DS_RDNS_NONE);
@@ -632,7 +679,8 @@ static size_t capture_addrs(const char *capture, ds_ip *out, size_t max)
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
              "tcpdump -nn -q -r '%s/%s' 2>/dev/null | awk '{print $3; print $5}' | "
-             "sed -E 's/:$//; s/\\.[0-9]+$//' | sort -u", ds_test_captures_dir(), capture);
+             "sed -E 's/:$//; s/\\.[0-9]+$//' | sort -u",
+             ds_test_captures_dir(), capture);
     FILE *p = popen(cmd, "r");
     size_t n = 0;
     char line[256];

@@ -317,7 +317,7 @@ static void mm_write(const char *path, const char *type, const mm_net *nets, siz
     for (size_t i = 0; i < t.n; i++)
         for (int k = 0; k < 2; k++) {
             uint64_t r = t.rec[i][k];
-            uint32_t v = r == MM_EMPTY ? (uint32_t)t.n
+            uint32_t v = r == MM_EMPTY   ? (uint32_t)t.n
                          : (r & MM_DATA) ? (uint32_t)(t.n + 16 + (r & (MM_DATA - 1)))
                                          : (uint32_t)r;
             unsigned char be[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
@@ -329,15 +329,24 @@ static void mm_write(const char *path, const char *type, const mm_net *nets, siz
     wb_put(&out, data->b, data->n);
     wb_put(&out, "\xab\xcd\xefMaxMind.com", 14);
     mm_ctrl(&out, 7, 9);
-    mm_str(&out, "binary_format_major_version"); mm_uint(&out, 5, 2);
-    mm_str(&out, "binary_format_minor_version"); mm_uint(&out, 5, 0);
-    mm_str(&out, "build_epoch"); mm_uint(&out, 9, 1700000000);
-    mm_str(&out, "database_type"); mm_str(&out, type);
-    mm_str(&out, "description"); mm_ctrl(&out, 7, 0);
-    mm_str(&out, "ip_version"); mm_uint(&out, 5, 6);
-    mm_str(&out, "languages"); mm_ctrl(&out, 11, 0);
-    mm_str(&out, "node_count"); mm_uint(&out, 6, t.n);
-    mm_str(&out, "record_size"); mm_uint(&out, 5, 32);
+    mm_str(&out, "binary_format_major_version");
+    mm_uint(&out, 5, 2);
+    mm_str(&out, "binary_format_minor_version");
+    mm_uint(&out, 5, 0);
+    mm_str(&out, "build_epoch");
+    mm_uint(&out, 9, 1700000000);
+    mm_str(&out, "database_type");
+    mm_str(&out, type);
+    mm_str(&out, "description");
+    mm_ctrl(&out, 7, 0);
+    mm_str(&out, "ip_version");
+    mm_uint(&out, 5, 6);
+    mm_str(&out, "languages");
+    mm_ctrl(&out, 11, 0);
+    mm_str(&out, "node_count");
+    mm_uint(&out, 6, t.n);
+    mm_str(&out, "record_size");
+    mm_uint(&out, 5, 32);
     ds_test_write_file(path, out.b, out.n);
     free(out.b);
     free(t.rec);
@@ -351,18 +360,26 @@ static size_t mm_city(wbuf *d, const char *country, const char *registered, doub
     if (country) {
         mm_str(d, "country");
         mm_ctrl(d, 7, 2);
-        mm_str(d, "iso_code"); mm_str(d, country);
-        mm_str(d, "names"); mm_ctrl(d, 7, 1); mm_str(d, "en"); mm_str(d, "Somewhere, \"quoted\"");
+        mm_str(d, "iso_code");
+        mm_str(d, country);
+        mm_str(d, "names");
+        mm_ctrl(d, 7, 1);
+        mm_str(d, "en");
+        mm_str(d, "Somewhere, \"quoted\"");
     }
     mm_str(d, "registered_country");
     mm_ctrl(d, 7, 1);
-    mm_str(d, "iso_code"); mm_str(d, registered);
+    mm_str(d, "iso_code");
+    mm_str(d, registered);
     if (!isnan(lat)) {
         mm_str(d, "location");
         mm_ctrl(d, 7, 3);
-        mm_str(d, "accuracy_radius"); mm_uint(d, 5, 100);
-        mm_str(d, "latitude"); mm_double(d, lat);
-        mm_str(d, "longitude"); mm_double(d, lon);
+        mm_str(d, "accuracy_radius");
+        mm_uint(d, 5, 100);
+        mm_str(d, "latitude");
+        mm_double(d, lat);
+        mm_str(d, "longitude");
+        mm_double(d, lon);
     }
     return off;
 }
@@ -371,8 +388,10 @@ static size_t mm_asrec(wbuf *d, uint32_t asn, const char *org)
 {
     size_t off = d->n;
     mm_ctrl(d, 7, 2);
-    mm_str(d, "autonomous_system_number"); mm_uint(d, 6, asn);
-    mm_str(d, "autonomous_system_organization"); mm_str(d, org);
+    mm_str(d, "autonomous_system_number");
+    mm_uint(d, 6, asn);
+    mm_str(d, "autonomous_system_organization");
+    mm_str(d, org);
     return off;
 }
 
@@ -404,9 +423,9 @@ static void test_maxmind_layouts(void)
         fprintf(stderr, "%s\n", err);
         return;
     }
-    static const char *const probes[] = {"192.0.2.77", "198.51.100.1", "198.51.100.200",
-                                         "203.0.113.129", "203.0.113.1", "2001:db8::42",
-                                         "2001:db9::1", "10.0.0.1"};
+    static const char *const probes[] = {"192.0.2.77",    "198.51.100.1", "198.51.100.200",
+                                         "203.0.113.129", "203.0.113.1",  "2001:db8::42",
+                                         "2001:db9::1",   "10.0.0.1"};
     int found = 0;
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
         check_geo(g, city, probes[i], true, &found);

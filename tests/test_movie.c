@@ -40,7 +40,7 @@ static void ds_put(const char *dir, const char *name, const char *text)
  * location. Each host is active for 10 minutes. */
 static void ds_write_hosts(const char *dir, unsigned *total, unsigned *located)
 {
-    static const double places[6][2] = {{40.7, -74.0}, {37.5, 127.0}, {39.9, 116.4},
+    static const double places[6][2] = {{40.7, -74.0}, {37.5, 127.0},  {39.9, 116.4},
                                         {51.5, -0.1},  {-33.9, 151.2}, {-23.5, -46.6}};
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
@@ -66,11 +66,10 @@ static void ds_write_hosts(const char *dir, unsigned *total, unsigned *located)
             }
             if (k != 1)
                 (*located)++;
-            len += (size_t)snprintf(buf + len, cap - len,
-                                    "10.0.%u.%u,codered,%.6f,%.6f,3,east,east,%s,%s,%s,%s\n",
-                                    n >> 8, n & 255, first, last, cc, lat, lon,
-                                    n == 7 ? "\"<script>alert(1)</script>.dsl.example.net\""
-                                           : "h.example.com");
+            len += (size_t)snprintf(
+                buf + len, cap - len, "10.0.%u.%u,codered,%.6f,%.6f,3,east,east,%s,%s,%s,%s\n",
+                n >> 8, n & 255, first, last, cc, lat, lon,
+                n == 7 ? "\"<script>alert(1)</script>.dsl.example.net\"" : "h.example.com");
         }
     }
     *total = n;

@@ -15,16 +15,19 @@ static void write_capture(const char *path, const int64_t *ts, size_t n, uint32_
     DS_CHECK(w != NULL);
     uint8_t buf[256];
     for (size_t i = 0; i < n; i++) {
-        ds_craft c = {.src = src_base + (uint32_t)i, .dst = 0x2c000001, .proto = 6,
-                      .sport = 1234, .dport = 80, .tcp_flags = 0x02};
+        ds_craft c = {.src = src_base + (uint32_t)i,
+                      .dst = 0x2c000001,
+                      .proto = 6,
+                      .sport = 1234,
+                      .dport = 80,
+                      .tcp_flags = 0x02};
         size_t len = ds_craft_frame(&c, buf, true);
         ds_pcap_writer_add(w, ts[i], buf, (uint32_t)len, (uint32_t)len);
     }
     DS_CHECK_EQ_INT(ds_pcap_writer_close(w, err, sizeof err), 0);
 }
 
-static ds_source *open_source(const char *path, uint16_t idx, const ds_telescope *t,
-                              int64_t tol)
+static ds_source *open_source(const char *path, uint16_t idx, const ds_telescope *t, int64_t tol)
 {
     char err[DS_ERRLEN];
     ds_capture *c = ds_capture_open(path, err, sizeof err);

@@ -136,7 +136,8 @@ static void start_dnsmasq(void)
     static char a[32][600];
     int n = 0;
     const char *argv[40];
-    argv[n] = dnsmasq_path(); n++;
+    argv[n] = dnsmasq_path();
+    n++;
     argv[n++] = "--keep-in-foreground";
     argv[n++] = "--conf-file=/dev/null";
     argv[n++] = "--no-resolv";
@@ -146,31 +147,41 @@ static void start_dnsmasq(void)
     argv[n++] = "--local=/2.0.192.in-addr.arpa/";
     argv[n++] = "--user=root";
     int k = 0;
-    snprintf(a[k], 600, "--port=%d", g_port); argv[n++] = a[k++];
-    snprintf(a[k], 600, "--pid-file=%s/dnsmasq.pid", g_dir); argv[n++] = a[k++];
-    snprintf(a[k], 600, "--log-facility=%s/dnsmasq.log", g_dir); argv[n++] = a[k++];
+    snprintf(a[k], 600, "--port=%d", g_port);
+    argv[n++] = a[k++];
+    snprintf(a[k], 600, "--pid-file=%s/dnsmasq.pid", g_dir);
+    argv[n++] = a[k++];
+    snprintf(a[k], 600, "--log-facility=%s/dnsmasq.log", g_dir);
+    argv[n++] = a[k++];
     argv[n++] = "--ptr-record=1.2.0.192.in-addr.arpa,host-1.example.com";
-    snprintf(a[k], 600, "--ptr-record=2.2.0.192.in-addr.arpa,%s", g_long_name); argv[n++] = a[k++];
+    snprintf(a[k], 600, "--ptr-record=2.2.0.192.in-addr.arpa,%s", g_long_name);
+    argv[n++] = a[k++];
     argv[n++] = "--ptr-record=3.2.0.192.in-addr.arpa,<script>alert(\"x\")</script>.example.com";
     argv[n++] = "--ptr-record=4.2.0.192.in-addr.arpa,=cmd|' /C calc'!A0.example.com";
-    argv[n++] = "--ptr-record=5.2.0.192.in-addr.arpa,b\xc3\xbc" "cher.example.de";
+    argv[n++] = "--ptr-record=5.2.0.192.in-addr.arpa,b\xc3\xbc"
+                "cher.example.de";
     {
-        const char *l[] = {"b\xc3\xbc" "ch\x01\x1b[2Jer", "example", "de"};
+        const char *l[] = {"b\xc3\xbc"
+                           "ch\x01\x1b[2Jer",
+                           "example", "de"};
         size_t ll[] = {strlen(l[0]), 7, 2};
         char hex[256];
         hex_name(hex, l, ll, 3);
-        snprintf(a[k], 600, "--dns-rr=6.2.0.192.in-addr.arpa,12,%s", hex); argv[n++] = a[k++];
+        snprintf(a[k], 600, "--dns-rr=6.2.0.192.in-addr.arpa,12,%s", hex);
+        argv[n++] = a[k++];
     }
     {
         const char *l[] = {"a.b", "example", "com"};
         size_t ll[] = {3, 7, 3};
         char hex[256];
         hex_name(hex, l, ll, 3);
-        snprintf(a[k], 600, "--dns-rr=7.2.0.192.in-addr.arpa,12,%s", hex); argv[n++] = a[k++];
+        snprintf(a[k], 600, "--dns-rr=7.2.0.192.in-addr.arpa,12,%s", hex);
+        argv[n++] = a[k++];
     }
     argv[n++] = "--ptr-record=8.2.0.192.in-addr.arpa,pool-192-0-2-8.dsl.example.net";
-    argv[n++] = "--ptr-record=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa,"
-                "v6host.example.org";
+    argv[n++] =
+        "--ptr-record=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa,"
+        "v6host.example.org";
     argv[n] = NULL;
     if (posix_spawn(&g_dnsmasq, argv[0], NULL, NULL, (char *const *)argv, environ) != 0) {
         fprintf(stderr, "FAIL: cannot start dnsmasq: %s\n", strerror(errno));
@@ -235,9 +246,9 @@ static void test_hostile_names(void)
         fprintf(stderr, "%s\n", err);
         return;
     }
-    const char *addrs[] = {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5",
-                           "192.0.2.6", "192.0.2.7", "192.0.2.8", "192.0.2.9", "2001:db8::1",
-                           "192.0.2.1"};
+    const char *addrs[] = {"192.0.2.1", "192.0.2.2",   "192.0.2.3", "192.0.2.4",
+                           "192.0.2.5", "192.0.2.6",   "192.0.2.7", "192.0.2.8",
+                           "192.0.2.9", "2001:db8::1", "192.0.2.1"};
     enum { N = 11 };
     ds_ip ips[N];
     ds_host_info h[N];
@@ -261,7 +272,8 @@ static void test_hostile_names(void)
     DS_CHECK_EQ_STR(h[4].rdns, "xn--bcher-kva.example.de");
     /* raw bytes served through --dns-rr arrive verbatim */
     DS_CHECK_EQ_INT(h[5].rdns_status, DS_RDNS_BADNAME);
-    DS_CHECK_EQ_STR(h[5].rdns, "b\xc3\xbc" "ch\x01\x1b[2Jer.example.de");
+    DS_CHECK_EQ_STR(h[5].rdns, "b\xc3\xbc"
+                               "ch\x01\x1b[2Jer.example.de");
     DS_CHECK_EQ_INT(h[6].rdns_status, DS_RDNS_BADNAME);
     DS_CHECK_EQ_STR(h[6].rdns, "a\\046b.example.com");
     DS_CHECK_EQ_INT(h[7].rdns_status, DS_RDNS_NAME);
@@ -292,7 +304,8 @@ static void test_hostile_names(void)
     DS_CHECK_EQ_INT(lines, N);
     DS_CHECK(strstr(buf, ",\"'=cmd|' /c calc'!a0.example.com\",badname,") != NULL);
     DS_CHECK(strstr(buf, ",\"<script>alert(\"\"x\"\")</script>.example.com\",badname,") != NULL);
-    DS_CHECK(strstr(buf, ",b\xc3\xbc" "ch\\x01\\x1b[2Jer.example.de,badname,") != NULL);
+    DS_CHECK(strstr(buf, ",b\xc3\xbc"
+                         "ch\\x01\\x1b[2Jer.example.de,badname,") != NULL);
     DS_CHECK(strstr(buf, ",a\\\\046b.example.com,badname,") != NULL);
     free(buf);
 
@@ -302,7 +315,8 @@ static void test_hostile_names(void)
     DS_CHECK_EQ_INT(q1, N - 1);
     ds_enrich_hosts(e, ips, N, h);
     json_t *s2 = ds_enrich_summary(e, NULL, 5);
-    DS_CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(s2, "rdns"), "queries")), q1);
+    DS_CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(s2, "rdns"), "queries")),
+                    q1);
     json_decref(s1);
     json_decref(s2);
     ds_enrich_close(e);
@@ -359,8 +373,8 @@ static void test_timeout_and_seconds_budget(void)
         skipped += c.st[i] == DS_RDNS_SKIPPED;
     }
     const ds_resolve_stats *st = ds_resolver_stats(r);
-    fprintf(stderr, "  silent server, 1 s budget: %.2f s, %d timeout, %d skipped, %llu queries\n", dt,
-            timeouts, skipped, (unsigned long long)st->queries);
+    fprintf(stderr, "  silent server, 1 s budget: %.2f s, %d timeout, %d skipped, %llu queries\n",
+            dt, timeouts, skipped, (unsigned long long)st->queries);
     DS_CHECK(dt >= 0.95 && dt < 1.6);
     DS_CHECK_EQ_INT(timeouts + skipped, 64);
     DS_CHECK(timeouts >= 4 && skipped >= 40);

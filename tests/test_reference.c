@@ -22,11 +22,28 @@ static int run_analyze(const char *file, const char *outdir, char *errbuf, size_
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static const char *cols[] = {"file", "link_type", "packets", "ipv4", "ipv6", "tcp", "tcp_syn_only",
-                             "tcp_synack", "tcp_rst", "udp", "icmp", "icmp_echo_request",
-                             "icmp_echo_reply", "icmp_unreach", "icmp_time_exceeded",
-                             "icmp_other", "ip_fragments", "distinct_src_ipv4",
-                             "distinct_dst_ipv4", "first_ts", "last_ts", "note"};
+static const char *cols[] = {"file",
+                             "link_type",
+                             "packets",
+                             "ipv4",
+                             "ipv6",
+                             "tcp",
+                             "tcp_syn_only",
+                             "tcp_synack",
+                             "tcp_rst",
+                             "udp",
+                             "icmp",
+                             "icmp_echo_request",
+                             "icmp_echo_reply",
+                             "icmp_unreach",
+                             "icmp_time_exceeded",
+                             "icmp_other",
+                             "ip_fragments",
+                             "distinct_src_ipv4",
+                             "distinct_dst_ipv4",
+                             "first_ts",
+                             "last_ts",
+                             "note"};
 #define NCOLS (sizeof cols / sizeof cols[0])
 
 static void check_row(char **f, const char *dir, const char *tmp)

@@ -28,16 +28,20 @@ static const char small_scenario[] =
     "            \"phase_switch\": \"+20m\", \"deactivation_per_hour\": 2,\n"
     "            \"dhcp_churn_per_hour\": 3},\n"
     "  \"attacks\": [\n"
-    "    {\"victim\": \"23.94.10.5\", \"start\": \"+2m\", \"duration\": \"10m\", \"rate\": 200000,\n"
+    "    {\"victim\": \"23.94.10.5\", \"start\": \"+2m\", \"duration\": \"10m\", \"rate\": "
+    "200000,\n"
     "     \"response\": \"syn-ack\"},\n"
-    "    {\"victim\": \"81.2.69.160\", \"start\": \"+5m\", \"duration\": \"5m\", \"rate\": 100000,\n"
+    "    {\"victim\": \"81.2.69.160\", \"start\": \"+5m\", \"duration\": \"5m\", \"rate\": "
+    "100000,\n"
     "     \"response\": \"icmp-unreachable\", \"protocol\": \"udp\", \"port\": 53},\n"
     "    {\"victim\": \"104.20.1.9\", \"start\": \"+8m\", \"duration\": \"5m\", \"rate\": 100000,\n"
     "     \"response\": \"ttl-exceeded\", \"router\": \"62.115.0.1\"},\n"
-    "    {\"victim\": \"5.9.10.11\", \"start\": \"+18m\", \"duration\": \"40s\", \"rate\": 400000,\n"
+    "    {\"victim\": \"5.9.10.11\", \"start\": \"+18m\", \"duration\": \"40s\", \"rate\": "
+    "400000,\n"
     "     \"response\": \"rst-ack\"}\n"
     "  ],\n"
-    "  \"scanners\": [{\"tool\": \"zmap\", \"ports\": 443, \"rate\": 100000, \"duration\": \"5m\"},\n"
+    "  \"scanners\": [{\"tool\": \"zmap\", \"ports\": 443, \"rate\": 100000, \"duration\": "
+    "\"5m\"},\n"
     "                {\"tool\": \"mirai\", \"sources\": 20, \"rate\": 2000}],\n"
     "  \"misconfig\": [{\"sources\": 3, \"targets\": 2, \"monitor\": \"small\", \"rate\": 0.5}]\n"
     "}\n";
@@ -136,7 +140,8 @@ static void test_parse_errors(void)
         {"{\n  \"start\": \"2001-07-19T10:00:00Z\",\n  \"monitors\": {\"a\": [\"44.0.0.0/8\"]},\n"
          "  \"attacks\": [{\"victim\": \"44.3.2.1\"}]\n}\n",
          "test.json:4:15: attacks[0]: the victim is inside monitor a"},
-        {"{\n  \"start\": \"2001-07-19T10:00:00Z\",\n  \"monitors\": {\"a\": [\"44.0.0.0/8\"]},,\n}\n",
+        {"{\n  \"start\": \"2001-07-19T10:00:00Z\",\n  \"monitors\": {\"a\": "
+         "[\"44.0.0.0/8\"]},,\n}\n",
          "test.json:3:37: "},
         {"{\n  \"monitors\": {\"a\": [\"44.0.0.0/8\"]}\n}\n", "test.json: start: required"},
         {"{\"start\": \"19 July 2001\", \"monitors\": {\"a\": \"44.0.0.0/8\"}}",
@@ -181,8 +186,8 @@ static void test_attack_rules(void)
     size_t nv;
     DS_CHECK_EQ_INT(vectors_of(31, 2000, &nv), 1); /* 60 s, 30 in [0, 60) */
     DS_CHECK_EQ_INT(nv, 1);
-    DS_CHECK_EQ_INT(vectors_of(30, 2000, &nv), 0); /* 58 s < 60 s */
-    DS_CHECK_EQ_INT(vectors_of(25, 2500, &nv), 0); /* 60 s but 24 in the best window */
+    DS_CHECK_EQ_INT(vectors_of(30, 2000, &nv), 0);  /* 58 s < 60 s */
+    DS_CHECK_EQ_INT(vectors_of(25, 2500, &nv), 0);  /* 60 s but 24 in the best window */
     DS_CHECK_EQ_INT(vectors_of(24, 60000, &nv), 0); /* 24 packets */
     DS_CHECK_EQ_INT(vectors_of(3, 300000, &nv), 0); /* gaps of exactly 300 s: one vector */
     DS_CHECK_EQ_INT(nv, 1);
@@ -214,9 +219,9 @@ static bool same_file(const char *a, const char *b)
     return same;
 }
 
-static const char *const out_files[] = {"big.pcap", "small.pcap", "truth/hosts.csv",
-                                        "truth/addresses.csv", "truth/attacks.csv",
-                                        "truth/vectors.csv", "truth/scenario.json"};
+static const char *const out_files[] = {
+    "big.pcap",          "small.pcap",        "truth/hosts.csv",    "truth/addresses.csv",
+    "truth/attacks.csv", "truth/vectors.csv", "truth/scenario.json"};
 
 static void test_determinism(void)
 {
@@ -282,7 +287,8 @@ static size_t read_probes(const char *path, src_count **out, size_t *n, size_t *
         int64_t us = (int64_t)rec[0] * 1000000 + rec[1];
         DS_CHECK(us >= last); /* time order */
         last = us;
-        uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+        uint32_t src =
+            (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
         if (ip[9] == 6 && ip[22] == 0 && ip[23] == 80 && ip[33] == 0x02) {
             if (*n == *cap)
                 *out = realloc(*out, (*cap = *cap * 2 + 1024) * sizeof **out);
@@ -358,7 +364,7 @@ static void test_truth_matches_packets(void)
     DS_CHECK_EQ_INT(matched, seen);
     DS_CHECK_EQ_INT(seen, u); /* no worm source in the captures that truth lacks */
     DS_CHECK_EQ_INT(seen, rep.addresses_seen);
-    DS_CHECK(rep.attacks == 3);   /* the 40-s rst-ack flood is a vector, not an attack */
+    DS_CHECK(rep.attacks == 3); /* the 40-s rst-ack flood is a vector, not an attack */
     DS_CHECK(rep.vectors == 4);
     DS_CHECK(bs > 1000);
     free(csv);
@@ -414,7 +420,8 @@ static void test_analysis_recovers_truth(void)
             char *f = line;
             for (int k = 0; k < 4; k++)
                 f = strchr(f, ',') + 1;
-            if (sscanf(line, "%31[^,]", ip) == 1 && sscanf(f, "%llu,%31[0-9.]", &probes, first) == 2) {
+            if (sscanf(line, "%31[^,]", ip) == 1 &&
+                sscanf(f, "%llu,%31[0-9.]", &probes, first) == 2) {
                 want++;
                 char row[96];
                 snprintf(row, sizeof row, "\n%s,codered,%s,", ip, first);
@@ -450,8 +457,8 @@ static void test_analysis_recovers_truth(void)
                 want++;
                 for (char *r = strchr(attacks, '\n'); r && r[1]; r = strchr(r + 1, '\n')) {
                     char v2[32], p2[8], m2[64], s2[32], e2[32], d2[32], k2[32];
-                    if (sscanf(r + 1, "%31[^,],%7[^,],%63[^,],%31[^,],%31[^,],%31[^,],%31[^,]",
-                               v2, p2, m2, s2, e2, d2, k2) == 7 &&
+                    if (sscanf(r + 1, "%31[^,],%7[^,],%63[^,],%31[^,],%31[^,],%31[^,],%31[^,]", v2,
+                               p2, m2, s2, e2, d2, k2) == 7 &&
                         !strcmp(victim, v2) && !strcmp(proto, p2) && !strcmp(start, s2) &&
                         !strcmp(end, e2) && !strcmp(pk, k2)) {
                         found++;

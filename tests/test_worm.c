@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "analysis/ds_hosttab.h"
+#include "enrich/ds_enrich.h"
 #include "model/ds_changepoint.h"
 #include "model/ds_logistic.h"
 #include "output/ds_pcap_writer.h"
@@ -371,10 +372,12 @@ static void test_outbreak(void)
     int rows = 0, bad = 0;
     if (txt) {
         char *save = NULL, *line = strtok_r(txt, "\n", &save);
-        DS_CHECK_EQ_STR(line, "ip,signature,first_seen,last_seen,packets,monitors,first_monitor");
+        DS_CHECK_EQ_STR(line, "ip,signature,first_seen,last_seen,packets,monitors,first_"
+                              "monitor," DS_ENRICH_CSV_HEADER);
         while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+            /* The worm columns; the attribution ones depend on the databases. */
             char *f[8];
-            if (split(line, f, 8) != 7) {
+            if (split(line, f, 8) != 8) {
                 bad++;
                 continue;
             }

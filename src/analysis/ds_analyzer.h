@@ -28,12 +28,15 @@
 typedef struct ds_ctx {
     const ds_telescope *telescope;
     const ds_sigset *sigs;
-    int64_t interval_ns;   /* the reporting interval (--interval) */
-    ds_outdir *out;        /* output directory, for files streamed during the run */
-    bool live;             /* reading a live interface */
+    int64_t interval_ns; /* the reporting interval (--interval) */
+    ds_outdir *out;      /* output directory, for files streamed during the run */
+    bool live;           /* reading a live interface */
     /* The state will be saved for a later merge (--state): analyzers also keep the
      * "head" of the part (what a merge with an earlier part needs, docs/SCALE.md). */
     bool keep_heads;
+    /* Attribution for per-host output files, set by the run for each write (may be
+     * NULL): see enrich/ds_attrib.h. */
+    const struct ds_attrib *attrib;
 } ds_ctx;
 
 /* A command-line option an analyzer declares. */
@@ -48,8 +51,8 @@ typedef struct ds_option {
 
 typedef struct ds_analyzer_ops {
     const char *name;
-    const char *description;   /* one line for --help */
-    const ds_option *options;  /* terminated by an entry with name == NULL; may be NULL */
+    const char *description;  /* one line for --help */
+    const ds_option *options; /* terminated by an entry with name == NULL; may be NULL */
     void *(*config_new)(void);
     void (*config_free)(void *cfg);
     void *(*create)(const ds_ctx *ctx, const void *cfg);

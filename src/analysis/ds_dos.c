@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "analysis/ds_dos.h"
+#include "enrich/ds_attrib.h"
 #include "model/ds_adtest.h"
 #include "output/ds_csv.h"
 
@@ -111,24 +112,24 @@ static int ds_set_dur(const char *v, int64_t min, int64_t *out, char *err, size_
     return 0;
 }
 
-#define DS_DUR_SETTER(fname, field, min, flag)                                            \
-    static int fname(void *cfg, const char *v, char *err, size_t errlen)                 \
-    {                                                                                    \
-        ds_dos_config *c = cfg;                                                          \
-        flag;                                                                            \
-        return ds_set_dur(v, min, &c->field, err, errlen);                               \
+#define DS_DUR_SETTER(fname, field, min, flag)                                                     \
+    static int fname(void *cfg, const char *v, char *err, size_t errlen)                           \
+    {                                                                                              \
+        ds_dos_config *c = cfg;                                                                    \
+        flag;                                                                                      \
+        return ds_set_dur(v, min, &c->field, err, errlen);                                         \
     }
 DS_DUR_SETTER(ds_set_timeout, timeout, 1000000, (void)0)
 DS_DUR_SETTER(ds_set_min_duration, min_duration, 0, c->set_min_duration = true)
 DS_DUR_SETTER(ds_set_window, window, 1000000, (void)0)
 DS_DUR_SETTER(ds_set_step, step, 1000000, (void)0)
 
-#define DS_U64_SETTER(fname, field, min, max, flag)                                      \
-    static int fname(void *cfg, const char *v, char *err, size_t errlen)                 \
-    {                                                                                    \
-        ds_dos_config *c = cfg;                                                          \
-        flag;                                                                            \
-        return ds_opt_parse_u64(v, min, max, &c->field, err, errlen);                    \
+#define DS_U64_SETTER(fname, field, min, max, flag)                                                \
+    static int fname(void *cfg, const char *v, char *err, size_t errlen)                           \
+    {                                                                                              \
+        ds_dos_config *c = cfg;                                                                    \
+        flag;                                                                                      \
+        return ds_opt_parse_u64(v, min, max, &c->field, err, errlen);                              \
     }
 DS_U64_SETTER(ds_set_min_packets, min_packets, 0, UINT64_MAX, c->set_min_packets = true)
 DS_U64_SETTER(ds_set_min_ppm, min_ppm, 0, UINT64_MAX, c->set_min_ppm = true)
@@ -164,44 +165,53 @@ static const ds_option ds_dos_options[] = {
      "DoS attack vectors per 'victim-protocol' (default; ICMP errors under the quoted "
      "protocol, as corsaro3) or per 'victim' (as Corsaro v2)",
      ds_set_key},
-    {"dos-udp", NULL, "DoS: UDP responses also form attack vectors (protocol udp); off by default, as in Corsaro",
+    {"dos-udp", NULL,
+     "DoS: UDP responses also form attack vectors (protocol udp); off by default, as in Corsaro",
      ds_set_udp},
     {"dos-preset", "NAME",
      "DoS attack rule: 'corsaro' (default: >= 25 packets, >= 60 s, >= 30 packets in a "
      "sliding 60-s window) or 'moore2001' (>= 100 packets, >= 60 s, > 1 telescope address); "
      "thresholds given explicitly win",
      ds_set_preset},
-    {"dos-timeout", "DURATION", "DoS: a vector ends after this long without a packet (default 300s)",
-     ds_set_timeout},
-    {"dos-min-packets", "N", "DoS: an attack has at least N packets (default 25)", ds_set_min_packets},
-    {"dos-min-duration", "DURATION", "DoS: an attack lasts at least this long from first to last packet (default 60s)",
+    {"dos-timeout", "DURATION",
+     "DoS: a vector ends after this long without a packet (default 300s)", ds_set_timeout},
+    {"dos-min-packets", "N", "DoS: an attack has at least N packets (default 25)",
+     ds_set_min_packets},
+    {"dos-min-duration", "DURATION",
+     "DoS: an attack lasts at least this long from first to last packet (default 60s)",
      ds_set_min_duration},
-    {"dos-min-ppm", "N", "DoS: an attack has at least N packets in its best sliding window (default 30)",
+    {"dos-min-ppm", "N",
+     "DoS: an attack has at least N packets in its best sliding window (default 30)",
      ds_set_min_ppm},
-    {"dos-window", "DURATION", "DoS: length of the sliding window, rounded to whole steps, at most 64 (default 60s)",
+    {"dos-window", "DURATION",
+     "DoS: length of the sliding window, rounded to whole steps, at most 64 (default 60s)",
      ds_set_window},
-    {"dos-step", "DURATION", "DoS: the window slides in steps of this, from the first packet (default 10s)",
-     ds_set_step},
-    {"dos-min-addrs", "N", "DoS: an attack hit at least N telescope addresses (default 0: no rule; moore2001: 2)",
+    {"dos-step", "DURATION",
+     "DoS: the window slides in steps of this, from the first packet (default 10s)", ds_set_step},
+    {"dos-min-addrs", "N",
+     "DoS: an attack hit at least N telescope addresses (default 0: no rule; moore2001: 2)",
      ds_set_min_addrs},
-    {"dos-event-min", "N", "DoS: events.csv lists victim-minutes with at least N packets (default 10)",
-     ds_set_event_min},
-    {"dos-exact-cap", "N", "DoS: distinct telescope addresses counted exactly up to N per vector, then estimated (default 8192)",
+    {"dos-event-min", "N",
+     "DoS: events.csv lists victim-minutes with at least N packets (default 10)", ds_set_event_min},
+    {"dos-exact-cap", "N",
+     "DoS: distinct telescope addresses counted exactly up to N per vector, then estimated "
+     "(default 8192)",
      ds_set_exact_cap},
-    {"dos-hll-bits", "P", "DoS: HyperLogLog precision past the exact cap, 2^P bytes, error ~1.04/2^(P/2) (default 14)",
+    {"dos-hll-bits", "P",
+     "DoS: HyperLogLog precision past the exact cap, 2^P bytes, error ~1.04/2^(P/2) (default 14)",
      ds_set_hll},
-    {"dos-ad-sample", "N", "DoS: addresses sampled per attack for the Anderson-Darling test (default 256)",
+    {"dos-ad-sample", "N",
+     "DoS: addresses sampled per attack for the Anderson-Darling test (default 256)",
      ds_set_ad_sample},
-    {"dos-ad-min-sample", "N", "DoS: no Anderson-Darling test below N sampled addresses (default 20)",
-     ds_set_ad_min_sample},
-    {"corsaro-ascii", "FILE", "DoS: also write the attacks in Corsaro v2's dos ASCII layout to FILE (atomically)",
+    {"dos-ad-min-sample", "N",
+     "DoS: no Anderson-Darling test below N sampled addresses (default 20)", ds_set_ad_min_sample},
+    {"corsaro-ascii", "FILE",
+     "DoS: also write the attacks in Corsaro v2's dos ASCII layout to FILE (atomically)",
      ds_set_corsaro},
     {NULL, NULL, NULL, NULL},
 };
 
 /* ---- state ---------------------------------------------------------------------- */
-
-
 
 uint32_t ds_dos_hash(const ds_ip *victim, uint8_t proto)
 {
@@ -327,8 +337,8 @@ void ds_dos_judge(ds_dos *d, ds_dos_vec *v)
 {
     ds_dos_event e;
     if (v->head && v->head->bin_done && v->head->bin_packets >= d->cfg.event_min) {
-        e = (ds_dos_event){v->head->bin_start, v->victim, v->head->bin_protos,
-                           v->head->bin_packets, ds_dcount_value(&v->head->bin_addrs)};
+        e = (ds_dos_event){v->head->bin_start, v->victim, v->head->bin_protos, v->head->bin_packets,
+                           ds_dcount_value(&v->head->bin_addrs)};
         ds_dos_push_event(d, &e);
     }
     if (ds_dos_vec_bin_event(&d->env, v, &e))
@@ -365,8 +375,8 @@ void ds_dos_end(ds_dos *d, uint32_t idx)
                 ds_xrealloc(d->held_rings, d->capheld * d->env.ring_len * sizeof *d->held_rings);
         }
         d->held[d->nheld] = *v;
-        memcpy(&d->held_rings[d->nheld * d->env.ring_len],
-               &d->rings[(size_t)idx * d->env.ring_len], d->env.ring_len * sizeof *d->rings);
+        memcpy(&d->held_rings[d->nheld * d->env.ring_len], &d->rings[(size_t)idx * d->env.ring_len],
+               d->env.ring_len * sizeof *d->rings);
         d->nheld++;
         v->used = false;
     } else {
@@ -443,8 +453,7 @@ static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
             ds_dos_vec_start(&d->pool[idx], &key, h, p->ts_ns);
             if (d->keep_heads && p->ts_ns - d->part_start <= d->cfg.timeout)
                 ds_dos_head_new(&d->env, &d->pool[idx], p->ts_ns);
-            memset(&d->rings[(size_t)idx * d->env.ring_len], 0,
-                   d->env.ring_len * sizeof *d->rings);
+            memset(&d->rings[(size_t)idx * d->env.ring_len], 0, d->env.ring_len * sizeof *d->rings);
             i = h & d->mask;
             while (d->slots[i])
                 i = (i + 1) & d->mask;
@@ -453,8 +462,8 @@ static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
             d->vectors++;
         }
         ds_dos_event e;
-        if (ds_dos_vec_add(&d->env, &d->pool[idx], &d->rings[(size_t)idx * d->env.ring_len],
-                           &hit, p, &e))
+        if (ds_dos_vec_add(&d->env, &d->pool[idx], &d->rings[(size_t)idx * d->env.ring_len], &hit,
+                           p, &e))
             ds_dos_push_event(d, &e);
         d->vector_packets++;
         d->kinds[hit.kind]++;
@@ -541,9 +550,15 @@ static json_t *ds_percentiles_json(double *v, size_t n)
     return j;
 }
 
-static int ds_ip_qcmp(const void *a, const void *b) { return ds_ip_cmp(a, b); }
+static int ds_ip_qcmp(const void *a, const void *b)
+{
+    return ds_ip_cmp(a, b);
+}
 
-static json_t *ds_u64j(uint64_t v) { return json_integer((json_int_t)v); }
+static json_t *ds_u64j(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
 
 /* What write() adds for the vectors not judged yet (open, and held heads). */
 typedef struct ds_dos_tally {
@@ -557,8 +572,8 @@ typedef struct ds_dos_tally {
  * A vector idle for longer than the timeout at the latest packet has ended even if
  * no sweep has come by yet: counting it by packet time, not by when the sweep ran,
  * keeps the counts independent of how the input was cut into batches or parts. */
-static size_t ds_dos_unjudged(const ds_dos *d, ds_dos_attack *open, ds_dos_event *ev,
-                              size_t *nev, ds_dos_tally *t)
+static size_t ds_dos_unjudged(const ds_dos *d, ds_dos_attack *open, ds_dos_event *ev, size_t *nev,
+                              ds_dos_tally *t)
 {
     memset(t, 0, sizeof *t);
     size_t n = 0;
@@ -580,8 +595,8 @@ static size_t ds_dos_unjudged(const ds_dos *d, ds_dos_attack *open, ds_dos_event
         }
         const ds_dos_head *h = v->head;
         if (h && h->bin_done && h->bin_packets >= d->cfg.event_min)
-            ev[(*nev)++] = (ds_dos_event){h->bin_start, v->victim, h->bin_protos,
-                                          h->bin_packets, ds_dcount_value(&h->bin_addrs)};
+            ev[(*nev)++] = (ds_dos_event){h->bin_start, v->victim, h->bin_protos, h->bin_packets,
+                                          ds_dcount_value(&h->bin_addrs)};
         if (ds_dos_vec_bin_event(&d->env, v, &ev[*nev]))
             (*nev)++;
     }
@@ -747,8 +762,24 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
     ds_ofile fa, fe;
     if (ds_ofile_open(ctx->out, "attacks.csv", &fa, err, errlen) == 0) {
         ds_dos_csv_header(fa.f);
+        ds_attrib_header(fa.f);
+        fputc('\n', fa.f);
+        /* Attribution once per attack (victims repeat: the lookup caches). */
+        ds_ip *ips = ds_xmalloc((n ? n : 1) * sizeof *ips);
+        ds_host_info *info = ds_xmalloc((n ? n : 1) * sizeof *info);
         for (size_t i = 0; i < n; i++)
+            ips[i] = all[i]->victim;
+        ds_attrib_lookup(ctx->attrib, ips, n, info);
+        for (size_t i = 0; i < n; i++) {
+            char pb[1200];
             ds_dos_csv_row(fa.f, t, all[i]);
+            ds_attrib_fields(fa.f, &info[i]);
+            fputc('\n', fa.f);
+            ds_attrib_note(ctx->attrib, "victim",
+                           ds_dos_protos_format(&all[i]->protos, pb, sizeof pb), &ips[i], &info[i]);
+        }
+        free(ips);
+        free(info);
         if (ds_ofile_commit(&fa, err, errlen) != 0)
             rc = -1;
     } else {
@@ -839,7 +870,8 @@ void ds_dos_destroy(void *st)
 
 const ds_analyzer_ops ds_dos_ops = {
     .name = "dos",
-    .description = "DoS attacks inferred from backscatter (attacks.csv, attacks.ndjson, events.csv)",
+    .description =
+        "DoS attacks inferred from backscatter (attacks.csv, attacks.ndjson, events.csv)",
     .options = ds_dos_options,
     .config_new = ds_dos_config_new,
     .config_free = ds_dos_config_free,

@@ -36,7 +36,7 @@ enum ds_dos_kind {
 };
 const char *ds_dos_kind_name(int kind);
 
-#define DS_DOS_TOPK 8   /* Space-Saving counters for the top target ports */
+#define DS_DOS_TOPK 8 /* Space-Saving counters for the top target ports */
 #define DS_DOS_TOP_SHOWN 5
 #define DS_DOS_RING_MAX 64
 
@@ -48,11 +48,11 @@ typedef struct ds_dos_config {
     int64_t min_duration; /* first to last packet */
     int64_t window, step; /* sliding window for min_ppm */
     uint64_t min_packets, min_ppm, min_addrs;
-    uint64_t event_min;   /* packets in a 1-minute bin for an event */
-    uint64_t exact_cap;   /* distinct addresses counted exactly per vector */
-    unsigned hll_p;       /* HyperLogLog precision beyond the cap */
+    uint64_t event_min; /* packets in a 1-minute bin for an event */
+    uint64_t exact_cap; /* distinct addresses counted exactly per vector */
+    unsigned hll_p;     /* HyperLogLog precision beyond the cap */
     uint64_t ad_sample, ad_min_sample;
-    char *corsaro_path;   /* --corsaro-ascii FILE, or NULL */
+    char *corsaro_path; /* --corsaro-ascii FILE, or NULL */
     /* Which thresholds the user set, so a preset changes only the others. */
     bool set_min_packets, set_min_duration, set_min_ppm, set_min_addrs;
 } ds_dos_config;
@@ -73,11 +73,11 @@ const char *ds_dos_proto_name(uint8_t proto, char buf[8]);
 /* What one backscatter packet says, extracted once. */
 typedef struct ds_dos_hit {
     ds_ip victim;
-    uint8_t proto;       /* key protocol: outer, or quoted for full-quote ICMP errors */
-    uint8_t kind;        /* enum ds_dos_kind */
+    uint8_t proto; /* key protocol: outer, or quoted for full-quote ICMP errors */
+    uint8_t kind;  /* enum ds_dos_kind */
     bool has_ports;
-    bool mismatch;       /* ICMP error whose quoted source is not the telescope address */
-    bool unquoted;       /* ICMP error without a full quoted header */
+    bool mismatch; /* ICMP error whose quoted source is not the telescope address */
+    bool unquoted; /* ICMP error without a full quoted header */
     uint16_t attack_port, target_port;
 } ds_dos_hit;
 
@@ -106,7 +106,7 @@ typedef struct ds_dos_sample_ent {
 typedef struct ds_dos_sample {
     ds_dos_sample_ent *e;
     uint32_t n, cap;
-    bool heap;       /* e[] is a max-heap on h (once full) */
+    bool heap; /* e[] is a max-heap on h (once full) */
 } ds_dos_sample;
 
 /* What a merge with an earlier part needs of a vector that may continue one of
@@ -114,11 +114,11 @@ typedef struct ds_dos_sample {
  * packet; kept only when the run saves its state, docs/SCALE.md): its packets per
  * window step and in its first second, and its first event bin once closed. */
 typedef struct ds_dos_head {
-    int64_t b0;           /* first step (UTC multiples of the step) */
+    int64_t b0;                    /* first step (UTC multiples of the step) */
     uint32_t cnt[DS_DOS_RING_MAX]; /* packets in steps b0 .. b0 + ring_len - 1 */
-    int64_t sec0;         /* first UTC second */
-    uint64_t sec0_count;  /* packets in it */
-    bool bin_done;        /* the first bin closed and is kept here, not emitted */
+    int64_t sec0;                  /* first UTC second */
+    uint64_t sec0_count;           /* packets in it */
+    bool bin_done;                 /* the first bin closed and is kept here, not emitted */
     int64_t bin_start;
     uint64_t bin_packets;
     ds_dos_protos bin_protos;
@@ -127,12 +127,12 @@ typedef struct ds_dos_head {
 
 typedef struct ds_dos_vec {
     ds_ip victim;
-    uint8_t proto;        /* key protocol (0 when keyed by victim only) */
+    uint8_t proto; /* key protocol (0 when keyed by victim only) */
     bool used;
     uint32_t hash;
     int64_t first, last;
     uint64_t packets, bytes;
-    uint64_t monitors;    /* bit m: monitor m saw a packet */
+    uint64_t monitors; /* bit m: monitor m saw a packet */
     uint64_t kinds[DS_DOS_KINDS];
     uint64_t mismatches, unquoted;
     ds_dos_protos protos;
@@ -148,14 +148,14 @@ typedef struct ds_dos_vec {
     uint64_t bin_packets;
     ds_dos_protos bin_protos;
     ds_dcount bin_addrs;
-    ds_dcount addrs;      /* telescope addresses hit */
-    ds_dcount s16;        /* their /16s (IPv6: /48s) */
+    ds_dcount addrs; /* telescope addresses hit */
+    ds_dcount s16;   /* their /16s (IPv6: /48s) */
     ds_dos_set16 aports, tports;
     ds_dos_topk top[DS_DOS_TOPK];
     uint16_t first_tport;
     bool has_tport;
     ds_dos_sample sample;
-    ds_dos_head *head;    /* NULL unless a head vector (see ds_dos_head) */
+    ds_dos_head *head; /* NULL unless a head vector (see ds_dos_head) */
 } ds_dos_vec;
 
 /* The ring slot of an absolute step (steps are >= 0 after 1970, but be safe). */
@@ -181,16 +181,16 @@ typedef struct ds_dos_attack {
     ds_dos_topk top[DS_DOS_TOP_SHOWN];
     int ntop;
     uint64_t max_ppm, peak_pps;
-    double mean_pps;      /* NaN when the duration is 0 */
-    double est_pps;       /* NaN when unknown */
+    double mean_pps; /* NaN when the duration is 0 */
+    double est_pps;  /* NaN when unknown */
     uint64_t mismatches, unquoted;
     uint64_t kinds[DS_DOS_KINDS];
-    double ad;            /* NaN below the minimum sample */
-    uint32_t ad_n;        /* sample size used */
+    double ad;     /* NaN below the minimum sample */
+    uint32_t ad_n; /* sample size used */
 } ds_dos_attack;
 
 typedef struct ds_dos_event {
-    int64_t minute;       /* bin start, ns */
+    int64_t minute; /* bin start, ns */
     ds_ip victim;
     ds_dos_protos protos;
     uint64_t packets, addrs;
@@ -201,7 +201,7 @@ typedef struct ds_dos_env {
     const ds_dos_config *cfg;
     const ds_telescope *telescope;
     const ds_tspace *space;
-    unsigned ring_len;    /* window / step */
+    unsigned ring_len; /* window / step */
 } ds_dos_env;
 
 void ds_dos_vec_start(ds_dos_vec *v, const ds_dos_hit *hit, uint32_t hash, int64_t ts);
@@ -222,6 +222,8 @@ size_t ds_dos_vec_bytes(const ds_dos_vec *v);
 void ds_dos_vec_free(ds_dos_vec *v);
 
 /* Output (ds_dos_output.c). */
+/* The attacks.csv columns of the analysis itself, and one row of them: no newline
+ * (attribution columns follow). */
 void ds_dos_csv_header(FILE *f);
 void ds_dos_csv_row(FILE *f, const ds_telescope *t, const ds_dos_attack *a);
 /* One JSON object on one line, with its newline. */
@@ -234,14 +236,14 @@ void ds_dos_corsaro_ascii(FILE *f, const ds_dos_attack *const *a, size_t n, int6
 
 /* The analyzer's state (ds_dos.c; ds_dos_state.c saves, loads and merges it). */
 typedef struct ds_dos {
-    ds_dos_config cfg;   /* a copy, with the preset applied */
+    ds_dos_config cfg; /* a copy, with the preset applied */
     ds_dos_env env;
     const ds_ctx *ctx;
     /* open vectors */
-    uint32_t *slots;     /* pool index + 1, 0 = empty */
+    uint32_t *slots; /* pool index + 1, 0 = empty */
     uint32_t mask;
     ds_dos_vec *pool;
-    uint32_t *rings;     /* ring_len counters per pool entry */
+    uint32_t *rings; /* ring_len counters per pool entry */
     uint32_t *free_list;
     size_t npool, cappool, nfree, nopen;
     int64_t next_sweep;
@@ -257,11 +259,11 @@ typedef struct ds_dos {
     bool any;
     int64_t first_ts, last_ts;
     /* mergeable state (ds_dos_state.c) */
-    bool keep_heads;     /* the run saves its state: keep head vectors */
+    bool keep_heads; /* the run saves its state: keep head vectors */
     bool started;
-    int64_t part_start;  /* the first packet of the part */
-    int64_t now;         /* the latest packet time seen */
-    ds_dos_vec *held;    /* head vectors that ended: judged at write or merge */
+    int64_t part_start; /* the first packet of the part */
+    int64_t now;        /* the latest packet time seen */
+    ds_dos_vec *held;   /* head vectors that ended: judged at write or merge */
     uint32_t *held_rings;
     size_t nheld, capheld;
     /* attacks.ndjson stream */

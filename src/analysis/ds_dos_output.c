@@ -18,7 +18,7 @@ static const char *const ds_dos_columns =
     "telescope_addrs_exact,attacker_slash16s,attack_ports,target_ports,first_target_port,"
     "top_target_ports,max_ppm,peak_pps,mean_pps,est_attack_pps,icmp_mismatches,"
     "unquoted_errors,synack,rst,rstack,echo_reply,unreach,ttl_exceeded,other_icmp,"
-    "ad_statistic,spoof_uniform\n";
+    "ad_statistic,spoof_uniform";
 
 /* "name" or "name1+name2", monitors in index order. */
 static char *ds_dos_monitors(const ds_telescope *t, uint64_t mask, char *buf, size_t len)
@@ -42,8 +42,8 @@ static char *ds_dos_top(const ds_dos_attack *a, char *buf, size_t len)
     size_t used = 0;
     buf[0] = 0;
     for (int i = 0; i < a->ntop; i++) {
-        int w = snprintf(buf + used, len - used, "%s%u:%u", i ? " " : "",
-                         (unsigned)a->top[i].port, (unsigned)a->top[i].count);
+        int w = snprintf(buf + used, len - used, "%s%u:%u", i ? " " : "", (unsigned)a->top[i].port,
+                         (unsigned)a->top[i].count);
         if (w < 0 || (size_t)w >= len - used)
             break;
         used += (size_t)w;
@@ -53,7 +53,10 @@ static char *ds_dos_top(const ds_dos_attack *a, char *buf, size_t len)
 
 #define DS_ULL(x) ((unsigned long long)(x))
 
-void ds_dos_csv_header(FILE *f) { fputs(ds_dos_columns, f); }
+void ds_dos_csv_header(FILE *f)
+{
+    fputs(ds_dos_columns, f);
+}
 
 void ds_dos_csv_row(FILE *f, const ds_telescope *t, const ds_dos_attack *a)
 {
@@ -88,11 +91,16 @@ void ds_dos_csv_row(FILE *f, const ds_telescope *t, const ds_dos_attack *a)
         fprintf(f, "%.6f,%s", a->ad, ds_ad_uniform_ok(a->ad) ? "true" : "false");
     else
         fputc(',', f);
-    fputc('\n', f);
 }
 
-static json_t *ds_num_or_null(double v) { return isnan(v) ? json_null() : json_real(v); }
-static json_t *ds_u(uint64_t v) { return json_integer((json_int_t)v); }
+static json_t *ds_num_or_null(double v)
+{
+    return isnan(v) ? json_null() : json_real(v);
+}
+static json_t *ds_u(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
 
 void ds_dos_ndjson_line(FILE *f, const ds_telescope *t, const ds_dos_attack *a)
 {
@@ -100,7 +108,8 @@ void ds_dos_ndjson_line(FILE *f, const ds_telescope *t, const ds_dos_attack *a)
     char t0[DS_TIME_STRLEN], t1[DS_TIME_STRLEN];
     json_t *j = json_object();
     json_object_set_new(j, "victim", json_string(ds_ip_format(&a->victim, ib)));
-    json_object_set_new(j, "protocol", json_string(ds_dos_protos_format(&a->protos, pb, sizeof pb)));
+    json_object_set_new(j, "protocol",
+                        json_string(ds_dos_protos_format(&a->protos, pb, sizeof pb)));
     json_object_set_new(j, "monitors", json_string(ds_dos_monitors(t, a->monitors, mb, sizeof mb)));
     json_object_set_new(j, "start", json_string(ds_time_format(a->start, t0)));
     json_object_set_new(j, "end", json_string(ds_time_format(a->end, t1)));
@@ -144,7 +153,10 @@ void ds_dos_ndjson_line(FILE *f, const ds_telescope *t, const ds_dos_attack *a)
     json_decref(j);
 }
 
-void ds_dos_events_header(FILE *f) { fputs("minute,victim,protocol,packets,telescope_addrs\n", f); }
+void ds_dos_events_header(FILE *f)
+{
+    fputs("minute,victim,protocol,packets,telescope_addrs\n", f);
+}
 
 void ds_dos_events_row(FILE *f, const ds_dos_event *e)
 {
@@ -159,17 +171,18 @@ void ds_dos_events_row(FILE *f, const ds_dos_event *e)
 void ds_dos_corsaro_ascii(FILE *f, const ds_dos_attack *const *a, size_t n, int64_t first_ts,
                           int64_t last_ts)
 {
-    fprintf(f, "# CORSARO_INTERVAL_START 0 %lld\n", (long long)ds_floor_div(first_ts, DS_NS_PER_SEC));
+    fprintf(f, "# CORSARO_INTERVAL_START 0 %lld\n",
+            (long long)ds_floor_div(first_ts, DS_NS_PER_SEC));
     fprintf(f, "%zu\n", n);
     for (size_t i = 0; i < n; i++) {
         char ib[DS_IP_STRLEN], t0[DS_TIME_STRLEN], t1[DS_TIME_STRLEN];
         const ds_dos_attack *x = a[i];
         /* One block covers the whole run, so each interval field equals its total. */
         fprintf(f, "%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%s\n",
-                ds_ip_format(&x->victim, ib), DS_ULL(x->addrs), DS_ULL(x->addrs),
-                DS_ULL(x->aports), DS_ULL(x->tports), DS_ULL(x->packets), DS_ULL(x->packets),
-                DS_ULL(x->bytes), DS_ULL(x->bytes), DS_ULL(x->max_ppm),
-                ds_time_format(x->start, t0), ds_time_format(x->end, t1));
+                ds_ip_format(&x->victim, ib), DS_ULL(x->addrs), DS_ULL(x->addrs), DS_ULL(x->aports),
+                DS_ULL(x->tports), DS_ULL(x->packets), DS_ULL(x->packets), DS_ULL(x->bytes),
+                DS_ULL(x->bytes), DS_ULL(x->max_ppm), ds_time_format(x->start, t0),
+                ds_time_format(x->end, t1));
     }
     fprintf(f, "# CORSARO_INTERVAL_END 0 %lld\n", (long long)ds_floor_div(last_ts, DS_NS_PER_SEC));
 }

@@ -41,7 +41,10 @@ static void ds_rs_protos(ds_rbuf *r, ds_dos_protos *p)
         p->w[i] = ds_rbuf_u64(r);
 }
 
-static void ds_ws_dcount_key(uint64_t key, void *arg) { ds_wbuf_u64(arg, key); }
+static void ds_ws_dcount_key(uint64_t key, void *arg)
+{
+    ds_wbuf_u64(arg, key);
+}
 
 static void ds_ws_dcount(ds_wbuf *w, const ds_dcount *d)
 {
@@ -401,8 +404,8 @@ void *ds_dos_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, siz
     uint32_t w = ds_rbuf_u32(r);
     int64_t step = ds_rbuf_i64(r), timeout = ds_rbuf_i64(r);
     bool kv = ds_rbuf_bool(r);
-    if (!r->bad && (w != W || step != d->cfg.step || timeout != d->cfg.timeout ||
-                    kv != d->cfg.key_victim)) {
+    if (!r->bad &&
+        (w != W || step != d->cfg.step || timeout != d->cfg.timeout || kv != d->cfg.key_victim)) {
         snprintf(err, errlen, "dos: the state was made with other DoS options");
         ds_dos_destroy(d);
         return NULL;

@@ -57,13 +57,20 @@ const char *ds_dos_kind_name(int kind)
 const char *ds_dos_proto_name(uint8_t proto, char buf[8])
 {
     switch (proto) {
-    case DS_P_ICMP: return "icmp";
-    case DS_P_TCP: return "tcp";
-    case DS_P_UDP: return "udp";
-    case DS_P_ICMPV6: return "icmpv6";
-    case 132: return "sctp";
-    case 47: return "gre";
-    case 50: return "esp";
+    case DS_P_ICMP:
+        return "icmp";
+    case DS_P_TCP:
+        return "tcp";
+    case DS_P_UDP:
+        return "udp";
+    case DS_P_ICMPV6:
+        return "icmpv6";
+    case 132:
+        return "sctp";
+    case 47:
+        return "gre";
+    case 50:
+        return "esp";
     default:
         snprintf(buf, 8, "%u", (unsigned)proto);
         return buf;
@@ -527,9 +534,10 @@ void ds_dos_head_free(ds_dos_vec *v)
 
 size_t ds_dos_vec_bytes(const ds_dos_vec *v)
 {
-    return (v->head ? sizeof *v->head + ds_dcount_bytes(&v->head->bin_addrs) : 0) + ds_dcount_bytes(&v->addrs) + ds_dcount_bytes(&v->s16) +
-           ds_dcount_bytes(&v->bin_addrs) + (v->aports.bits ? 8192 : 0) +
-           (v->tports.bits ? 8192 : 0) + (size_t)v->sample.cap * sizeof(ds_dos_sample_ent);
+    return (v->head ? sizeof *v->head + ds_dcount_bytes(&v->head->bin_addrs) : 0) +
+           ds_dcount_bytes(&v->addrs) + ds_dcount_bytes(&v->s16) + ds_dcount_bytes(&v->bin_addrs) +
+           (v->aports.bits ? 8192 : 0) + (v->tports.bits ? 8192 : 0) +
+           (size_t)v->sample.cap * sizeof(ds_dos_sample_ent);
 }
 
 void ds_dos_vec_free(ds_dos_vec *v)

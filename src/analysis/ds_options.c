@@ -16,8 +16,8 @@ int ds_opt_parse_double(const char *value, double min, double max, double *out, 
     errno = 0;
     double v = strtod(value ? value : "", &end);
     if (!value || !*value || *end || errno || !isfinite(v) || v < min || v > max) {
-        snprintf(err, errlen, "'%s' is not a number between %g and %g", value ? value : "",
-                 min, max);
+        snprintf(err, errlen, "'%s' is not a number between %g and %g", value ? value : "", min,
+                 max);
         return -1;
     }
     *out = v;

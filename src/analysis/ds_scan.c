@@ -43,6 +43,7 @@
 #include <stdlib.h>
 
 #include "analysis/ds_analyzer.h"
+#include "enrich/ds_attrib.h"
 #include "output/ds_csv.h"
 
 #define DS_2P32 4294967296.0
@@ -529,11 +530,22 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
         free(all);
         return -1;
     }
-    fputs("source,protocol,port,start,end,packets,destinations,est_scan_pps,tool\n", f.f);
+    fputs("source,protocol,port,start,end,packets,destinations,est_scan_pps,tool", f.f);
+    ds_attrib_header(f.f);
+    fputc('\n', f.f);
+    /* Attribution once per episode's source, in one batch (sources repeat: cached). */
+    ds_ip *ips = ds_xmalloc((n ? n : 1) * sizeof *ips);
+    ds_host_info *info = ds_xmalloc((n ? n : 1) * sizeof *info);
+    for (size_t i = 0; i < n; i++)
+        ips[i] = all[i].src;
+    ds_attrib_lookup(ctx->attrib, ips, n, info);
     uint64_t by_tool[DS_TOOL_N + 1] = {0};
     char ipb[DS_IP_STRLEN], pb[8];
     for (size_t i = 0; i < n; i++) {
         const ds_scan_ep *e = &all[i];
+        char svc[24];
+        snprintf(svc, sizeof svc, "%s/%u", ds_proto_name(e->proto, pb), e->port);
+        ds_attrib_note(ctx->attrib, "scanner", svc, &e->src, &info[i]);
         fprintf(f.f, "%s,%s,%u,", ds_ip_format(&e->src, ipb), ds_proto_name(e->proto, pb), e->port);
         ds_csv_time(f.f, e->start);
         fputc(',', f.f);
@@ -543,9 +555,13 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
             fprintf(f.f, "%.6g",
                     (double)(e->packets - 1) * DS_2P32 / sc->tel_v4 /
                         ((double)(e->end - e->start) / 1e9));
-        fprintf(f.f, ",%s\n", ds_tool_names[e->tool]);
+        fprintf(f.f, ",%s", ds_tool_names[e->tool]);
+        ds_attrib_fields(f.f, &info[i]);
+        fputc('\n', f.f);
         by_tool[e->tool]++;
     }
+    free(ips);
+    free(info);
     int rc = ds_ofile_commit(&f, err, errlen);
     json_t *j = json_object();
     json_object_set_new(j, "min_destinations", json_integer((json_int_t)sc->cfg.min_dests));

@@ -204,8 +204,7 @@ static void ds_series_write_row(const ds_series *s, FILE *series, FILE *sigs, in
     }
 }
 
-static int ds_series_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
-                           size_t errlen)
+static int ds_series_write(void *st, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
 {
     ds_series *s = st;
     ds_ofile fs, fg;
@@ -340,10 +339,11 @@ static void *ds_series_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char
     size_t nc = ds_series_ncells(s);
     uint32_t mon = ds_rbuf_u32(r), gpm = ds_rbuf_u32(r);
     int64_t iv = ds_rbuf_i64(r);
-    if (!r->bad && (mon != (uint32_t)s->monitors || gpm != (uint32_t)s->groups_per_mon ||
-                    iv != s->interval)) {
-        snprintf(err, errlen, "series: the state was made with other monitors, signatures or "
-                              "--interval");
+    if (!r->bad &&
+        (mon != (uint32_t)s->monitors || gpm != (uint32_t)s->groups_per_mon || iv != s->interval)) {
+        snprintf(err, errlen,
+                 "series: the state was made with other monitors, signatures or "
+                 "--interval");
         ds_series_destroy(s);
         return NULL;
     }

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 
 #include "analysis/ds_worm_int.h"
+#include "enrich/ds_attrib.h"
 #include "output/ds_csv.h"
 
 /* ---- options ------------------------------------------------------------------ */
@@ -287,14 +288,23 @@ static void ds_worm_join_monitors(const ds_worm *w, char *buf, uint64_t mask)
     }
 }
 
-static void ds_worm_write_hosts(const ds_worm *w, FILE *f)
+static void ds_worm_write_hosts(const ds_worm *w, const ds_attrib *attrib, FILE *f)
 {
-    fputs("ip,signature,first_seen,last_seen,packets,monitors,first_monitor\n", f);
+    fputs("ip,signature,first_seen,last_seen,packets,monitors,first_monitor", f);
+    ds_attrib_header(f);
+    fputc('\n', f);
+    /* Attribution once per host, in one batch, at write time (never per packet). */
+    ds_ip *ips = ds_xmalloc((w->hosts.n ? w->hosts.n : 1) * sizeof *ips);
+    ds_host_info *info = ds_xmalloc((w->hosts.n ? w->hosts.n : 1) * sizeof *info);
+    for (uint32_t r = 0; r < w->hosts.n; r++)
+        ds_hosttab_addr(&w->hosts, ds_hosttab_at(&w->hosts, r), &ips[r]);
+    ds_attrib_lookup(attrib, ips, w->hosts.n, info);
     char buf[DS_IP_STRLEN];
     for (uint32_t r = 0; r < w->hosts.n; r++) {
         const ds_host *h = ds_hosttab_at(&w->hosts, r);
-        ds_ip a;
-        ds_hosttab_addr(&w->hosts, h, &a);
+        const ds_ip a = ips[r];
+        const char *sig = ds_sigset_name(w->ctx->sigs, (int)ds_host_sig(h));
+        ds_attrib_note(attrib, "infected", sig, &a, &info[r]);
         fputs(ds_ip_format(&a, buf), f);
         fputc(',', f);
         ds_csv_text(f, ds_sigset_name(w->ctx->sigs, (int)ds_host_sig(h)));
@@ -309,8 +319,11 @@ static void ds_worm_write_hosts(const ds_worm *w, FILE *f)
         ds_csv_text(f, mbuf);
         fputc(',', f);
         ds_csv_text(f, ds_telescope_name(w->ctx->telescope, (int)ds_host_first_monitor(h)));
+        ds_attrib_fields(f, &info[r]);
         fputc('\n', f);
     }
+    free(ips);
+    free(info);
 }
 
 static void ds_worm_write_rows(const ds_worm *w, FILE *f, const ds_worm_row *extra)
@@ -362,7 +375,7 @@ static int ds_worm_write(void *st, const ds_ctx *ctx, json_t *summary, char *err
     ds_ofile fh, fw;
     if (ds_ofile_open(ctx->out, "hosts.csv", &fh, err, errlen) != 0)
         goto out;
-    ds_worm_write_hosts(w, fh.f);
+    ds_worm_write_hosts(w, ctx->attrib, fh.f);
     if (ds_ofile_commit(&fh, err, errlen) != 0)
         goto out;
     if (ds_ofile_open(ctx->out, "worm.csv", &fw, err, errlen) != 0)

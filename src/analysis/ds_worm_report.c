@@ -7,10 +7,14 @@
  *                      minute/hour and the times to 50% / 90% are one sweep;
  *   phase_changes      PELT (src/model/ds_changepoint.c) on the per-interval probe
  *                      and new-host counts of `all`, gaps between rows filled with
- *                      zeros. A piecewise-constant model cuts a smooth growth curve
- *                      into many small steps, which are not phase changes; a change
- *                      is reported only when the rate changes by a factor of at
- *                      least --changepoint-min-ratio AND by at least
+ *                      zeros, but a gap longer than DS_WORM_MAX_GAP intervals is
+ *                      shortened to that many zeros: PELT's cost grows with the
+ *                      square of the intervals it prunes poorly (long zero runs),
+ *                      and captures years apart (or a corrupt 1970 timestamp) would
+ *                      otherwise make it run for hours. An hour of silence already
+ *                      says "stopped"; times map back through `at`. A piecewise-constant model cuts
+ * a smooth growth curve into many small steps, which are not phase changes; a change is reported
+ * only when the rate changes by a factor of at least --changepoint-min-ratio AND by at least
  *                      --changepoint-min-jump of the series' highest segment rate;
  *                      rates before/after are those of the two adjacent segments;
  *   fit                the logistic model (src/model/ds_logistic.c) on the
@@ -56,12 +60,22 @@ static json_t *ds_jnum(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* The dense per-interval series of one signature's `all` cell. */
+/* Longest run of empty intervals kept in the change-point series (see above). */
+#define DS_WORM_MAX_GAP 60
+
+/* The per-interval series of one signature's `all` cell, long gaps shortened. */
 typedef struct ds_wseries {
     size_t n;
-    int64_t start; /* of interval 0 */
+    int64_t start; /* of the first row's interval */
+    int64_t *at;   /* at[i]: interval number of element i, counted from start */
     double *probes, *news, *cum;
 } ds_wseries;
+
+/* Start time of element i < s->n. */
+static int64_t ds_wseries_time(const ds_worm *w, const ds_wseries *s, size_t i)
+{
+    return s->start + s->at[i] * w->interval;
+}
 
 static void ds_wseries_build(const ds_worm *w, int sig, const ds_worm_row *extra, ds_wseries *s)
 {
@@ -70,18 +84,39 @@ static void ds_wseries_build(const ds_worm *w, int sig, const ds_worm_row *extra
     if (nr == 0)
         return;
     const ds_worm_row *first = w->nrows ? &w->rows[0] : extra;
-    const ds_worm_row *lastr = extra ? extra : &w->rows[w->nrows - 1];
     s->start = first->start;
-    s->n = (size_t)((lastr->start - first->start) / w->interval) + 1;
+    /* First pass: the length after shortening gaps; second pass fills. */
+    int64_t prev = -1;
+    for (size_t i = 0; i < nr; i++) {
+        const ds_worm_row *r = i < w->nrows ? &w->rows[i] : extra;
+        int64_t k = (r->start - s->start) / w->interval;
+        if (k == prev)
+            continue;
+        int64_t gap = prev < 0 ? 0 : k - prev - 1;
+        s->n += (size_t)(gap < DS_WORM_MAX_GAP ? gap : DS_WORM_MAX_GAP) + 1;
+        prev = k;
+    }
+    s->at = ds_xmalloc(s->n * sizeof *s->at);
     s->probes = ds_xcalloc(s->n, sizeof *s->probes);
     s->news = ds_xcalloc(s->n, sizeof *s->news);
     s->cum = ds_xcalloc(s->n, sizeof *s->cum);
+    size_t j = 0;
+    prev = -1;
     for (size_t i = 0; i < nr; i++) {
         const ds_worm_row *r = i < w->nrows ? &w->rows[i] : extra;
-        size_t k = (size_t)((r->start - s->start) / w->interval);
+        int64_t k = (r->start - s->start) / w->interval;
+        if (k != prev) {
+            int64_t gap = prev < 0 ? 0 : k - prev - 1;
+            if (gap > DS_WORM_MAX_GAP)
+                gap = DS_WORM_MAX_GAP;
+            for (int64_t g = gap; g > 0; g--)
+                s->at[j++] = k - g;
+            s->at[j++] = k;
+            prev = k;
+        }
         const ds_worm_cell *c = ds_worm_cellp(w, r->cells, sig, w->nmon);
-        s->probes[k] += (double)c->probes;
-        s->news[k] += (double)c->new_hosts;
+        s->probes[j - 1] += (double)c->probes;
+        s->news[j - 1] += (double)c->new_hosts;
     }
     double acc = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -90,6 +125,7 @@ static void ds_wseries_build(const ds_worm *w, int sig, const ds_worm_row *extra
 
 static void ds_wseries_free(ds_wseries *s)
 {
+    free(s->at);
     free(s->probes);
     free(s->news);
     free(s->cum);
@@ -115,7 +151,7 @@ static size_t ds_phase_changes(const ds_worm *w, const ds_wseries *s, const doub
         if (hi - lo < w->cfg.cp_min_jump * top || hi < w->cfg.cp_min_ratio * lo)
             continue;
         json_t *c = json_object();
-        json_object_set_new(c, "time", ds_jtime(s->start + (int64_t)seg[i].start * w->interval));
+        json_object_set_new(c, "time", ds_jtime(ds_wseries_time(w, s, seg[i].start)));
         json_object_set_new(c, "series", json_string(name));
         json_object_set_new(c, "direction", json_string(b < a ? "down" : "up"));
         json_object_set_new(c, "rate_before", json_real(a * per_min));
@@ -133,7 +169,7 @@ static json_t *ds_worm_fit(const ds_worm *w, const ds_wseries *s, size_t upto, j
     size_t n = upto < s->n ? upto : s->n;
     double *t = ds_xmalloc((n ? n : 1) * sizeof *t);
     for (size_t i = 0; i < n; i++)
-        t[i] = (double)(i + 1) * (double)w->interval / 3600e9; /* end of interval i */
+        t[i] = (double)(s->at[i] + 1) * (double)w->interval / 3600e9; /* end of interval */
     ds_logistic f;
     int rc = ds_logistic_fit(t, s->cum, n, &f);
     free(t);
@@ -141,7 +177,8 @@ static json_t *ds_worm_fit(const ds_worm *w, const ds_wseries *s, size_t upto, j
     json_object_set_new(j, "model", json_string("C(t) = N e^{K(t-T)} / (1 + e^{K(t-T)})"));
     json_object_set_new(j, "points", json_integer((json_int_t)n));
     if (n)
-        json_object_set_new(j, "fitted_until", ds_jtime(s->start + (int64_t)n * w->interval));
+        json_object_set_new(j, "fitted_until",
+                            ds_jtime(ds_wseries_time(w, s, n - 1) + w->interval));
     if (rc != 0) {
         json_object_set_new(j, "status", json_string("failed"));
         return j;
@@ -423,7 +460,7 @@ json_t *ds_worm_report(const ds_worm *w, int sig, const ds_worm_row *extra, json
     json_object_set_new(j, "phase_changes", pc);
     json_object_set_new(headline, "phase_changes", json_integer((json_int_t)json_array_size(pc)));
 
-    int64_t end = down != SIZE_MAX ? s.start + (int64_t)down * w->interval : tlast;
+    int64_t end = down != SIZE_MAX ? ds_wseries_time(w, &s, down) : tlast;
     json_t *ph = json_object();
     json_object_set_new(ph, "start", ds_jtime(t0));
     json_object_set_new(ph, "end", ds_jtime(end));

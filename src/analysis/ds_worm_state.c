@@ -148,8 +148,9 @@ void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
     uint32_t nmon = ds_rbuf_u32(r), nsig = ds_rbuf_u32(r);
     int64_t iv = ds_rbuf_i64(r);
     if (!r->bad && (nmon != (uint32_t)w->nmon || nsig != (uint32_t)w->nsig || iv != w->interval)) {
-        snprintf(err, errlen, "worm: the state was made with other monitors, signatures or "
-                              "--interval");
+        snprintf(err, errlen,
+                 "worm: the state was made with other monitors, signatures or "
+                 "--interval");
         ds_worm_destroy(w);
         return NULL;
     }
@@ -316,9 +317,9 @@ int ds_worm_merge(void *dstp, void *srcp, char *err, size_t errlen)
     size_t k = 0;
     for (int side = 0; side < 2; side++)
         for (uint32_t r = 0; r < p[side]->hosts.n; r++)
-            refs[k++] = (ds_wm_ref){ds_host_first_ns(&p[side]->hosts,
-                                                     ds_hosttab_at(&p[side]->hosts, r)),
-                                    r, (uint8_t)side};
+            refs[k++] =
+                (ds_wm_ref){ds_host_first_ns(&p[side]->hosts, ds_hosttab_at(&p[side]->hosts, r)), r,
+                            (uint8_t)side};
     qsort(refs, nref, sizeof *refs, ds_wm_ref_cmp);
     uint32_t *map[2] = {ds_xmalloc((d->hosts.n + 1) * sizeof(uint32_t)),
                         ds_xmalloc((s->hosts.n + 1) * sizeof(uint32_t))};
@@ -396,8 +397,8 @@ int ds_worm_merge(void *dstp, void *srcp, char *err, size_t errlen)
                 continue;
             ds_worm *w = p[side];
             bool open = *ix == w->nrows;
-            ds_worm_cell *c = ds_wm_closed_cells(w, open ? w->cur : w->rows[*ix].cells, open,
-                                                 &w->active);
+            ds_worm_cell *c =
+                ds_wm_closed_cells(w, open ? w->cur : w->rows[*ix].cells, open, &w->active);
             for (size_t q = 0; q < nc; q++) {
                 cells[q].active += c[q].active;
                 cells[q].probes += c[q].probes;

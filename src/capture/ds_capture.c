@@ -107,12 +107,16 @@ ds_capture *ds_capture_open_stream(ds_stream *s, const char *name, char *err, si
     size_t n = ds_stream_avail(s);
     const uint8_t *p = s->cur;
     if (n < 4) {
+        /* A truncated compressed stream may decode to nothing: say so. */
+        const char *w = ds_stream_warning(s);
         if (n == 0)
-            snprintf(err, errlen, "%s: empty%s%s, not a capture file", name,
-                     compressed ? " after decompression with " : " input", compressed ? comp : "");
+            snprintf(err, errlen, "%s: empty%s%s, not a capture file%s%s%s", name,
+                     compressed ? " after decompression with " : " input", compressed ? comp : "",
+                     w ? " (" : "", w ? w : "", w ? ")" : "");
         else
-            snprintf(err, errlen, "%s: too short to be a capture file (%zu bytes%s%s)", name, n,
-                     compressed ? " after " : "", compressed ? comp : "");
+            snprintf(err, errlen, "%s: too short to be a capture file (%zu bytes%s%s)%s%s%s", name,
+                     n, compressed ? " after " : "", compressed ? comp : "", w ? " (" : "",
+                     w ? w : "", w ? ")" : "");
         ds_stream_close(s);
         return NULL;
     }

@@ -17,12 +17,12 @@
 #include "core/ds_common.h"
 
 typedef struct ds_frame {
-    int64_t ts_ns;        /* timestamp, ns since the epoch */
-    uint32_t caplen;      /* bytes present at data */
-    uint32_t wirelen;     /* original length on the wire */
-    uint16_t linktype;    /* LINKTYPE_* value of the frame's interface */
-    const uint8_t *data;  /* caplen bytes, valid until the next ds_capture_next() */
-    uint64_t offset;      /* byte offset of the record in the (decompressed) capture */
+    int64_t ts_ns;       /* timestamp, ns since the epoch */
+    uint32_t caplen;     /* bytes present at data */
+    uint32_t wirelen;    /* original length on the wire */
+    uint16_t linktype;   /* LINKTYPE_* value of the frame's interface */
+    const uint8_t *data; /* caplen bytes, valid until the next ds_capture_next() */
+    uint64_t offset;     /* byte offset of the record in the (decompressed) capture */
 } ds_frame;
 
 /* ds_capture_next() results. */
@@ -47,15 +47,14 @@ ds_capture *ds_capture_open_mem(const void *data, size_t n, const char *name, ch
 /* Opens a capture over an already opened byte stream (see capture/ds_stream.h), which
  * the capture then owns, also on failure. */
 struct ds_stream;
-ds_capture *ds_capture_open_stream(struct ds_stream *s, const char *name, char *err,
-                                   size_t errlen);
+ds_capture *ds_capture_open_stream(struct ds_stream *s, const char *name, char *err, size_t errlen);
 
 /* Opens a live capture on an interface through libpcap. bpf may be NULL. The poll
  * timeout bounds how long ds_capture_next() blocks before returning DS_CAP_TIMEOUT
  * (timeout_ms <= 0: no bound, only ds_capture_break ends the wait). snaplen <= 0
  * means 262144. */
-ds_capture *ds_capture_open_live(const char *iface, const char *bpf, int snaplen,
-                                 int timeout_ms, char *err, size_t errlen);
+ds_capture *ds_capture_open_live(const char *iface, const char *bpf, int snaplen, int timeout_ms,
+                                 char *err, size_t errlen);
 
 /* Reads the next frame. See the DS_CAP_* values. After DS_CAP_ERROR or DS_CAP_EOF
  * further calls return the same value. */

@@ -92,6 +92,11 @@ static inline size_t ds_min_size(size_t a, size_t b)
 typedef struct ds_gzip {
 #ifdef DS_HAVE_ISAL
     struct inflate_state st;
+    /* isal_inflate() parses a gzip header with a header struct on its own stack, so
+     * a header split across two calls (long FNAME, FEXTRA, FHCRC) is parsed from
+     * uninitialised state; isal_read_gzip_header() with this persistent one is the
+     * streaming way (found by fuzz_capture, seen by valgrind). */
+    struct isal_gzip_header hdr;
 #else
     z_stream z;
 #endif
@@ -130,6 +135,7 @@ static void ds_gzip_member_start(ds_gzip *g)
 {
     isal_inflate_reset(&g->st);
     g->st.crc_flag = ISAL_GZIP;
+    isal_gzip_header_init(&g->hdr);
     g->member_in = g->member_out = 0;
 }
 
@@ -143,7 +149,13 @@ static int ds_gzip_call(ds_layer *L, ds_gzip *g, const uint8_t *in, size_t n, si
     g->st.avail_in = (uint32_t)ds_min_size(n, UINT32_MAX);
     g->st.next_out = (uint8_t *)L->win.end;
     g->st.avail_out = (uint32_t)room;
-    int r = isal_inflate(&g->st);
+    int r = ISAL_DECOMP_OK;
+    if (!g->st.wrapper_flag)
+        r = isal_read_gzip_header(&g->st, &g->hdr);
+    if (r == ISAL_DECOMP_OK && g->st.wrapper_flag)
+        r = isal_inflate(&g->st);
+    else if (r == ISAL_END_INPUT)
+        r = ISAL_DECOMP_OK; /* header incomplete: all input used, call again */
     *used = (size_t)(g->st.next_in - in);
     *out = (size_t)(g->st.next_out - L->win.end);
     *finished = r == ISAL_DECOMP_OK && g->st.block_state == ISAL_BLOCK_FINISH;

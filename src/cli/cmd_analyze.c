@@ -15,6 +15,7 @@
 #include "analysis/ds_analyzer.h"
 #include "capture/ds_stream.h"
 #include "cli/ds_cli.h"
+#include "enrich/ds_enrich.h"
 #include "output/ds_csv.h"
 #include "pipeline/ds_run.h"
 
@@ -111,6 +112,9 @@ static void ds_analyze_help(FILE *f)
         for (const ds_option *o = ops->options; o && o->name; o++)
             ds_print_opt(f, o->name, o->arg, o->help, 0);
     }
+    fprintf(f, "\nattribution of hosts, victims and scanners (docs/ATTRIBUTION.md):\n");
+    for (const ds_option *o = ds_enrich_options; o->name; o++)
+        ds_print_opt(f, o->name, o->arg, o->help, 0);
     fprintf(f, "\nexit status: 0 all inputs read; 1 usage error; 2 some input was unreadable or\n"
                "corrupt (the others are analysed and written); 3 outputs could not be written;\n"
                "130 interrupted (outputs written with \"complete\": false).\n");
@@ -163,8 +167,7 @@ static bool ds_analysis_option(int c)
            c != OPT_FILTER && c != OPT_SNAPLEN && c != ':' && c != '?';
 }
 
-static void ds_record_option(char ***v, size_t *n, const struct option *lo, int c,
-                             const char *arg)
+static void ds_record_option(char ***v, size_t *n, const struct option *lo, int c, const char *arg)
 {
     const char *name = "?";
     for (const struct option *o = lo; o->name; o++)
@@ -191,6 +194,8 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
     for (size_t a = 0; a < ds_analyzer_count; a++)
         for (const ds_option *o = ds_analyzers[a]->options; o && o->name; o++)
             nan++;
+    for (const ds_option *o = ds_enrich_options; o->name; o++)
+        nan++;
     struct option *lo = ds_xcalloc(DS_NCORE + nan + 1, sizeof *lo);
     const ds_option **an_opt = ds_xcalloc(nan + 1, sizeof *an_opt);
     size_t *an_idx = ds_xcalloc(nan + 1, sizeof *an_idx);
@@ -206,6 +211,13 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
             lo[k] = (struct option){o->name, o->arg ? 1 : 0, NULL, OPT_ANALYZER_BASE + (int)j};
         }
     }
+    /* The attribution options, filed under the index one past the analyzers. */
+    for (const ds_option *o = ds_enrich_options; o->name; o++, j++, k++) {
+        an_opt[j] = o;
+        an_idx[j] = ds_analyzer_count;
+        lo[k] = (struct option){o->name, o->arg ? 1 : 0, NULL, OPT_ANALYZER_BASE + (int)j};
+    }
+    ds_enrich_config *ecfg = ds_enrich_config_new();
 
     void **acfg = ds_xcalloc(ds_analyzer_count, sizeof *acfg);
     for (size_t a = 0; a < ds_analyzer_count; a++)
@@ -299,7 +311,8 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
         default:
             if (c >= OPT_ANALYZER_BASE && (size_t)(c - OPT_ANALYZER_BASE) < nan) {
                 size_t i = (size_t)(c - OPT_ANALYZER_BASE);
-                if (an_opt[i]->set(acfg[an_idx[i]], optarg, err, sizeof err) != 0) {
+                void *ocfg = an_idx[i] == ds_analyzer_count ? (void *)ecfg : acfg[an_idx[i]];
+                if (an_opt[i]->set(ocfg, optarg, err, sizeof err) != 0) {
                     char msg[96];
                     snprintf(msg, sizeof msg, "--%s", an_opt[i]->name);
                     rc = ds_usage_error(msg, err);
@@ -310,6 +323,11 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
     }
     cfg.analysis_opts = aopts;
     cfg.nanalysis_opts = naopts;
+    if (rc < 0) {
+        cfg.enrich = ds_enrich_open(ecfg, err, sizeof err);
+        if (!cfg.enrich)
+            rc = ds_usage_error("attribution", err);
+    }
     if (rc < 0 && merge) {
         cfg.states = merge->states;
         cfg.nstates = merge->nstates;
@@ -330,6 +348,11 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
             rc = ds_usage_error("too many inputs (at most 65535)", NULL);
         else if (cfg.interface && cfg.state_out)
             rc = ds_usage_error("--state applies to capture files, not --interface", NULL);
+        for (size_t a = 0; rc < 0 && cfg.state_out && a < ds_analyzer_count; a++)
+            if (on[a] && !ds_analyzers[a]->save)
+                rc = ds_usage_error("--state: this analyzer cannot save a mergeable state yet; "
+                                    "leave it out with --analyzers",
+                                    ds_analyzers[a]->name);
     }
     if (rc < 0) {
         struct sigaction sa;
@@ -356,6 +379,8 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
     free(lo);
     free(an_opt);
     free(an_idx);
+    ds_enrich_close(cfg.enrich);
+    ds_enrich_config_free(ecfg);
     ds_telescope_free(cfg.telescope);
     ds_sigset_free(cfg.sigs);
     return rc;

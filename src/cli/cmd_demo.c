@@ -27,19 +27,20 @@
 
 static void ds_demo_help(FILE *f)
 {
-    fprintf(f, "usage: darkscope demo [OPTIONS]\n\n"
-               "Simulates Code-Red v2 on 19 July 2001 as CAIDA's telescopes saw it (preset\n"
-               "codered-2001: 44.0.0.0/8 'ucsd' and two /16s 'lbl'), writes the captures and the\n"
-               "truth into DIR/captures/, analyses the captures into DIR, and prints the headline\n"
-               "figures beside the published ones. Needs about 6 GB of disk for the compressed\n"
-               "captures (about 200 million packets).\n\n"
-               "options:\n"
-               "  -o, --output DIR     output directory (default ./darkscope-demo)\n"
-               "      --seed N         random seed of the simulation (default 1)\n"
-               "      --compress KIND  captures as zstd (default), gzip or none\n"
-               "      --duration D     simulate less than the preset's 24 hours (for a quick look)\n"
-               "  -q, --quiet          no progress lines\n"
-               "  -h, --help           this text\n");
+    fprintf(f,
+            "usage: darkscope demo [OPTIONS]\n\n"
+            "Simulates Code-Red v2 on 19 July 2001 as CAIDA's telescopes saw it (preset\n"
+            "codered-2001: 44.0.0.0/8 'ucsd' and two /16s 'lbl'), writes the captures and the\n"
+            "truth into DIR/captures/, analyses the captures into DIR, and prints the headline\n"
+            "figures beside the published ones. Needs about 6 GB of disk for the compressed\n"
+            "captures (about 200 million packets).\n\n"
+            "options:\n"
+            "  -o, --output DIR     output directory (default ./darkscope-demo)\n"
+            "      --seed N         random seed of the simulation (default 1)\n"
+            "      --compress KIND  captures as zstd (default), gzip or none\n"
+            "      --duration D     simulate less than the preset's 24 hours (for a quick look)\n"
+            "  -q, --quiet          no progress lines\n"
+            "  -h, --help           this text\n");
 }
 
 static int ds_demo_usage(const char *msg, const char *arg)
@@ -119,75 +120,61 @@ static const json_t *ds_demo_phase_down(const json_t *sig)
     return NULL;
 }
 
-/* Searches summary.json for a country table of the signature: any array named
- * "countries" under a member named like the signature (attribution breakdowns). */
-static const json_t *ds_demo_countries(const json_t *j, const char *sig, bool under)
-{
-    const char *key;
-    const json_t *v;
-    if (!json_is_object(j))
-        return NULL;
-    json_object_foreach((json_t *)j, key, v)
-    {
-        if (under && !strcmp(key, "countries") && json_is_array(v))
-            return v;
-        const json_t *r = ds_demo_countries(v, sig, under || !strcmp(key, sig));
-        if (r)
-            return r;
-    }
-    return NULL;
-}
-
-static void ds_demo_country_cell(const json_t *countries, char *buf, size_t len)
+/* Country shares of the codered hosts from the attribution's countries.csv
+ * (role,signature,key,hosts,percent); "n/a" without it. */
+static void ds_demo_country_cell(const char *outdir, char *buf, size_t len)
 {
     static const char *const cc[] = {"US", "KR", "CN", "TW"};
-    if (!countries) {
+    char path[4096], line[512];
+    snprintf(path, sizeof path, "%s/countries.csv", outdir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
         snprintf(buf, len, "n/a");
         return;
     }
-    size_t o = 0;
-    for (int k = 0; k < 4; k++) {
-        double pct = NAN;
-        size_t i;
-        const json_t *c;
-        json_array_foreach(countries, i, c)
-        {
-            const char *key = json_string_value(json_object_get(c, "key"));
-            if (key && !strcmp(key, cc[k]) && json_is_number(json_object_get(c, "percent")))
-                pct = json_number_value(json_object_get(c, "percent"));
-        }
-        int w = isnan(pct) ? snprintf(buf + o, len - o, "%s%s -", k ? " " : "", cc[k])
-                           : snprintf(buf + o, len - o, "%s%s %.0f%%", k ? " " : "", cc[k], pct);
-        if (w < 0 || (size_t)w >= len - o)
-            break;
-        o += (size_t)w;
+    double pct[4] = {0, 0, 0, 0};
+    bool any = false;
+    while (fgets(line, sizeof line, f)) {
+        char role[32], sig[64], key[16];
+        double p;
+        if (sscanf(line, "%31[^,],%63[^,],%15[^,],%*[^,],%lf", role, sig, key, &p) != 4 ||
+            strcmp(role, "infected") != 0 || strcmp(sig, "codered") != 0)
+            continue;
+        any = true;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(key, cc[k]))
+                pct[k] = p;
     }
+    fclose(f);
+    if (!any) {
+        snprintf(buf, len, "n/a");
+        return;
+    }
+    snprintf(buf, len, "US %.0f%% KR %.0f%% CN %.0f%% TW %.0f%%", pct[0], pct[1], pct[2], pct[3]);
 }
 
 static void ds_demo_table(const char *outdir, const char *capdir)
 {
     json_t *worm = ds_demo_load(outdir, "worm.json");
-    json_t *summary = ds_demo_load(outdir, "summary.json");
     json_t *truth = ds_demo_load(capdir, "truth/scenario.json");
     const json_t *sig = json_object_get(json_object_get(worm, "signatures"), "codered");
     const json_t *tw = json_object_get(truth, "worm");
     char m[64], t[64];
 
-    printf("\n  %-30s %-18s %-22s %s\n", "Code-Red, 19 July 2001", "measured", "simulation truth",
+    printf("\n  %-28s %-26s %-20s %s\n", "Code-Red, 19 July 2001", "measured", "simulation truth",
            "published (CAIDA)");
     ds_demo_fmt_int(json_object_get(sig, "hosts_total"), m, sizeof m);
     ds_demo_fmt_int(json_object_get(tw, "addresses_seen"), t, sizeof t);
-    printf("  %-30s %-18s %-22s %s\n", "infected hosts (addresses)", m, t,
-           "> 359,000 (359,104)");
+    printf("  %-28s %-26s %-20s %s\n", "infected hosts (addresses)", m, t, "> 359,000 (359,104)");
     ds_demo_fmt_int(json_object_get(tw, "hosts_infected"), t, sizeof t);
-    printf("  %-30s %-18s %-22s %s\n", "  of which distinct machines", "-", t,
+    printf("  %-28s %-26s %-20s %s\n", "  of which distinct machines", "-", t,
            "- (DHCP inflates counts)");
     ds_demo_fmt_int(json_object_get(sig, "peak_new_per_minute"), m, sizeof m);
     ds_demo_fmt_int(json_object_get(tw, "peak_new_seen_per_minute"), t, sizeof t);
-    printf("  %-30s %-18s %-22s %s\n", "peak new hosts per minute", m, t, "> 2,000");
+    printf("  %-28s %-26s %-20s %s\n", "peak new hosts per minute", m, t, "> 2,000");
     ds_demo_fmt_time(json_object_get(sig, "peak_minute"), m, sizeof m);
     ds_demo_fmt_time(json_object_get(tw, "peak_seen_minute"), t, sizeof t);
-    printf("  %-30s %-18s %-22s %s\n", "peak minute (UTC)", m, t, "-");
+    printf("  %-28s %-26s %-20s %s\n", "peak minute (UTC)", m, t, "-");
     const json_t *ph = json_object_get(sig, "infection_phase");
     double a, b;
     if (ds_demo_time(json_object_get(ph, "start"), &a) &&
@@ -195,10 +182,10 @@ static void ds_demo_table(const char *outdir, const char *capdir)
         snprintf(m, sizeof m, "%.1f h", (b - a) / 3600);
     else
         snprintf(m, sizeof m, "n/a");
-    printf("  %-30s %-18s %-22s %s\n", "infection phase", m, "10:00-00:00 (14 h)", "< 14 h");
+    printf("  %-28s %-26s %-20s %s\n", "infection phase", m, "10:00-00:00 (14 h)", "< 14 h");
     ds_demo_fmt_time(ds_demo_phase_down(sig), m, sizeof m);
     ds_demo_fmt_time(json_object_get(tw, "phase_switch"), t, sizeof t);
-    printf("  %-30s %-18s %-22s %s\n", "phase change (UTC)", m, t, "20 Jul 00:00");
+    printf("  %-28s %-26s %-20s %s\n", "phase change (UTC)", m, t, "20 Jul 00:00");
     const json_t *fit = json_object_get(sig, "fit");
     if (json_is_number(json_object_get(fit, "K_per_hour")))
         snprintf(m, sizeof m, "%.2f", json_number_value(json_object_get(fit, "K_per_hour")));
@@ -206,19 +193,16 @@ static void ds_demo_table(const char *outdir, const char *capdir)
         snprintf(m, sizeof m, "n/a");
     if (json_is_number(json_object_get(tw, "rcs_K_per_hour")))
         snprintf(t, sizeof t, "%.2f", json_number_value(json_object_get(tw, "rcs_K_per_hour")));
-    printf("  %-30s %-18s %-22s %s\n", "spread rate K (per hour)", m, t,
-           "1.8 (Staniford 2002)");
-    ds_demo_country_cell(ds_demo_countries(summary, "codered", false), m, sizeof m);
-    printf("  %-30s %-18s %-22s %s\n", "hosts by country", m, "not modelled",
+    printf("  %-28s %-26s %-20s %s\n", "spread rate K (per hour)", m, t, "1.8 (Staniford 2002)");
+    ds_demo_country_cell(outdir, m, sizeof m);
+    printf("  %-28s %-26s %-20s %s\n", "hosts by country", m, "not modelled",
            "US 43% KR 11% CN 5% TW 4%");
     if (!sig)
-        printf("\n  (no worm.json with a codered signature in %s: measured figures n/a)\n",
-               outdir);
-    printf("\n  The simulated addresses are drawn uniformly from routable IPv4 space, so "
-           "country\n  shares are not comparable until the simulator draws by country "
-           "(docs/SCENARIOS.md).\n");
+        printf("\n  (no worm.json with a codered signature in %s: measured figures n/a)\n", outdir);
+    printf("\n  Simulated addresses are drawn uniformly from routable IPv4 space (countries are\n"
+           "  not modelled yet, docs/SCENARIOS.md), so the country row measures the address\n"
+           "  space, not Code-Red's victims.\n");
     json_decref(worm);
-    json_decref(summary);
     json_decref(truth);
 }
 
@@ -287,8 +271,9 @@ int ds_cmd_demo(int argc, char **argv)
     snprintf(capdir, dl, "%s/captures", outdir);
     o.progress = !quiet && isatty(STDERR_FILENO);
     if (!quiet)
-        fprintf(stderr, "darkscope demo: simulating Code-Red (codered-2001, seed %" PRIu64
-                        ") into %s/\n", o.seed, capdir);
+        fprintf(stderr,
+                "darkscope demo: simulating Code-Red (codered-2001, seed %" PRIu64 ") into %s/\n",
+                o.seed, capdir);
     double t0 = ds_demo_now();
     ds_sim_report rep;
     int rc = ds_sim_run(s, capdir, &o, &rep, err, sizeof err);
@@ -310,6 +295,8 @@ int ds_cmd_demo(int argc, char **argv)
     char **av = ds_xcalloc((size_t)(8 + 2 * s->nmonitors + rep.ncaptures), sizeof *av);
     char **owned = ds_xcalloc((size_t)s->nmonitors + 1, sizeof *owned);
     int ac = 0;
+    /* ds_cmd_analyze records argv[-1..] as the command line in summary.json. */
+    av[ac++] = "darkscope";
     av[ac++] = "analyze";
     av[ac++] = "-o";
     av[ac++] = (char *)outdir;
@@ -327,7 +314,7 @@ int ds_cmd_demo(int argc, char **argv)
     for (int m = 0; m < rep.ncaptures; m++)
         av[ac++] = rep.captures[m].path;
     av[ac] = NULL;
-    rc = ds_cmd_analyze(ac, av);
+    rc = ds_cmd_analyze(ac - 1, av + 1);
     double t2 = ds_demo_now();
 
     printf("darkscope demo: Code-Red, 19 July 2001, simulated (%" PRIu64 " packets, %.0f s) and "

@@ -19,31 +19,27 @@
 
 static void ds_merge_help(FILE *f)
 {
-    fprintf(f,
-            "usage: darkscope merge [OPTIONS] STATE...\n\n"
-            "Merges state files written by `darkscope analyze --state FILE` into the outputs\n"
-            "of the whole input: series.csv, attacks.csv, hosts.csv, worm.csv, scanners.csv,\n"
-            "summary.json... byte-identical to analysing all the captures in one run when the\n"
-            "parts are consecutive in time (give them earliest first) or cover different\n"
-            "monitors (docs/SCALE.md says exactly what is identical). Every state must have\n"
-            "been made with the same analysis options; they are taken from the states.\n\n"
-            "options:\n"
-            "  -o, --output DIR     output directory (default ./darkscope-out)\n"
-            "      --state FILE     also write the merged state (it can start a later merge)\n"
-            "  -q, --quiet          accepted for symmetry with analyze\n"
-            "  -h, --help           this text\n\n"
-            "exit status: 0 merged; 1 usage error; 2 a state is unreadable, corrupt, of\n"
-            "another format version or made with other options; 3 outputs not written.\n");
+    fprintf(f, "usage: darkscope merge [OPTIONS] STATE...\n\n"
+               "Merges state files written by `darkscope analyze --state FILE` into the outputs\n"
+               "of the whole input: series.csv, attacks.csv, hosts.csv, worm.csv, scanners.csv,\n"
+               "summary.json... byte-identical to analysing all the captures in one run when the\n"
+               "parts are consecutive in time (give them earliest first) or cover different\n"
+               "monitors (docs/SCALE.md says exactly what is identical). Every state must have\n"
+               "been made with the same analysis options; they are taken from the states.\n\n"
+               "options:\n"
+               "  -o, --output DIR     output directory (default ./darkscope-out)\n"
+               "      --state FILE     also write the merged state (it can start a later merge)\n"
+               "  -q, --quiet          accepted for symmetry with analyze\n"
+               "  -h, --help           this text\n\n"
+               "exit status: 0 merged; 1 usage error; 2 a state is unreadable, corrupt, of\n"
+               "another format version or made with other options; 3 outputs not written.\n");
 }
 
 int ds_cmd_merge(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"output", 1, NULL, 'o'},
-        {"state", 1, NULL, 's'},
-        {"quiet", 0, NULL, 'q'},
-        {"help", 0, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"output", 1, NULL, 'o'}, {"state", 1, NULL, 's'}, {"quiet", 0, NULL, 'q'},
+        {"help", 0, NULL, 'h'},   {NULL, 0, NULL, 0},
     };
     const char *outdir = "darkscope-out", *state_out = NULL;
     optind = 1;

@@ -13,22 +13,21 @@
 
 static void ds_movie_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: darkscope movie [OPTIONS] DIR\n\n"
-            "Draws the spread of a worm over the world from the output directory DIR\n"
-            "(hosts.csv; attacks.csv for --victims): one circle per location, its area\n"
-            "proportional to the hosts infected so far (red) and active in the frame\n"
-            "(yellow), with the UTC time and the cumulative count under the map.\n\n"
-            "options:\n"
-            "  -o, --output FILE     animated GIF to write (e.g. movie.gif)\n"
-            "      --frames DIR      also write one PNG per frame (frame-00000.png, ...)\n"
-            "      --frame DURATION  frame length (default 300s), aligned to UTC\n"
-            "      --grid DEGREES    location grid (default 1)\n"
-            "      --signature NAME  the worm signature to show (default: most hosts)\n"
-            "      --width PIXELS    image width (default 960)\n"
-            "      --delay CS        GIF delay per frame in 1/100 s (default 10)\n"
-            "      --victims         also mark DoS victims under attack (blue squares)\n"
-            "  -h, --help            this text\n");
+    fprintf(f, "usage: darkscope movie [OPTIONS] DIR\n\n"
+               "Draws the spread of a worm over the world from the output directory DIR\n"
+               "(hosts.csv; attacks.csv for --victims): one circle per location, its area\n"
+               "proportional to the hosts infected so far (red) and active in the frame\n"
+               "(yellow), with the UTC time and the cumulative count under the map.\n\n"
+               "options:\n"
+               "  -o, --output FILE     animated GIF to write (e.g. movie.gif)\n"
+               "      --frames DIR      also write one PNG per frame (frame-00000.png, ...)\n"
+               "      --frame DURATION  frame length (default 300s), aligned to UTC\n"
+               "      --grid DEGREES    location grid (default 1)\n"
+               "      --signature NAME  the worm signature to show (default: most hosts)\n"
+               "      --width PIXELS    image width (default 960)\n"
+               "      --delay CS        GIF delay per frame in 1/100 s (default 10)\n"
+               "      --victims         also mark DoS victims under attack (blue squares)\n"
+               "  -h, --help            this text\n");
 }
 
 int ds_cmd_movie(int argc, char **argv)

@@ -13,18 +13,17 @@
 
 static void ds_report_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: darkscope report [OPTIONS] DIR\n\n"
-            "Writes DIR/report.html from the output directory DIR (summary.json, series.csv,\n"
-            "worm.csv, worm.json, hosts.csv, attacks.csv, scanners.csv and the breakdown\n"
-            "tables; each is optional). The page is self-contained: it opens offline.\n\n"
-            "options:\n"
-            "      --frame DURATION  movie frame length (default 300s)\n"
-            "      --grid DEGREES    location grid of the movie (default 1; made coarser\n"
-            "                        automatically when a run has too many locations)\n"
-            "      --png             also write DIR/traffic.png and DIR/cumulative_hosts.png\n"
-            "                        (drawn with libgd, no browser needed)\n"
-            "  -h, --help            this text\n");
+    fprintf(f, "usage: darkscope report [OPTIONS] DIR\n\n"
+               "Writes DIR/report.html from the output directory DIR (summary.json, series.csv,\n"
+               "worm.csv, worm.json, hosts.csv, attacks.csv, scanners.csv and the breakdown\n"
+               "tables; each is optional). The page is self-contained: it opens offline.\n\n"
+               "options:\n"
+               "      --frame DURATION  movie frame length (default 300s)\n"
+               "      --grid DEGREES    location grid of the movie (default 1; made coarser\n"
+               "                        automatically when a run has too many locations)\n"
+               "      --png             also write DIR/traffic.png and DIR/cumulative_hosts.png\n"
+               "                        (drawn with libgd, no browser needed)\n"
+               "  -h, --help            this text\n");
 }
 
 int ds_cmd_report(int argc, char **argv)

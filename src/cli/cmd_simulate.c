@@ -18,12 +18,11 @@
 
 static void ds_simulate_help(FILE *f)
 {
-    fprintf(f,
-            "usage: darkscope simulate [OPTIONS] SCENARIO\n\n"
-            "Writes the captures the scenario's telescopes would record (one per monitor) and\n"
-            "the truth beside them (DIR/truth/: hosts.csv, addresses.csv, attacks.csv,\n"
-            "vectors.csv, scenario.json). SCENARIO is a preset or a JSON scenario file\n"
-            "(docs/SCENARIOS.md). Presets:");
+    fprintf(f, "usage: darkscope simulate [OPTIONS] SCENARIO\n\n"
+               "Writes the captures the scenario's telescopes would record (one per monitor) and\n"
+               "the truth beside them (DIR/truth/: hosts.csv, addresses.csv, attacks.csv,\n"
+               "vectors.csv, scenario.json). SCENARIO is a preset or a JSON scenario file\n"
+               "(docs/SCENARIOS.md). Presets:");
     for (size_t i = 0; ds_sim_preset_names[i]; i++)
         fprintf(f, " %s", ds_sim_preset_names[i]);
     fprintf(f, ".\nThe same seed gives the same bytes.\n\n"
@@ -81,11 +80,14 @@ static void ds_simulate_print(const char *outdir, const ds_sim_scenario *s, uint
 int ds_cmd_simulate(int argc, char **argv)
 {
     enum { OPT_SEED = 256, OPT_COMPRESS, OPT_DURATION, OPT_PRINT };
-    static const struct option lo[] = {
-        {"output", 1, NULL, 'o'},         {"seed", 1, NULL, OPT_SEED},
-        {"compress", 1, NULL, OPT_COMPRESS}, {"duration", 1, NULL, OPT_DURATION},
-        {"print-scenario", 0, NULL, OPT_PRINT}, {"quiet", 0, NULL, 'q'},
-        {"help", 0, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"output", 1, NULL, 'o'},
+                                       {"seed", 1, NULL, OPT_SEED},
+                                       {"compress", 1, NULL, OPT_COMPRESS},
+                                       {"duration", 1, NULL, OPT_DURATION},
+                                       {"print-scenario", 0, NULL, OPT_PRINT},
+                                       {"quiet", 0, NULL, 'q'},
+                                       {"help", 0, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
     ds_sim_options o = {.seed = 1, .compress = DS_COMPRESS_NONE};
     const char *outdir = "darkscope-sim";
     bool quiet = false, print = false;
@@ -132,8 +134,7 @@ int ds_cmd_simulate(int argc, char **argv)
         }
     }
     if (optind + 1 != argc)
-        return ds_simulate_usage(optind == argc ? "no scenario given" : "one scenario only",
-                                 NULL);
+        return ds_simulate_usage(optind == argc ? "no scenario given" : "one scenario only", NULL);
     ds_sim_scenario *s = ds_sim_scenario_load(argv[optind], err, sizeof err);
     if (!s) {
         fputs("darkscope simulate: ", stderr);
@@ -166,7 +167,8 @@ int ds_cmd_simulate(int argc, char **argv)
         fputc('\n', stderr);
     } else if (!quiet) {
         ds_simulate_print(outdir, s, o.seed, &rep,
-                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+                          (double)(t1.tv_sec - t0.tv_sec) +
+                              (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
     ds_sim_report_free(&rep);
     ds_sim_scenario_free(s);

@@ -10,7 +10,7 @@
 
 typedef struct ds_command {
     const char *name;
-    const char *summary; /* one line for `darkscope help` */
+    const char *summary;               /* one line for `darkscope help` */
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
 } ds_command;
 
@@ -25,7 +25,7 @@ int ds_cmd_merge(int argc, char **argv);
 typedef struct ds_merge_mode {
     const char *const *states;
     size_t nstates;
-    int argc;    /* the merge command line, for summary.json */
+    int argc; /* the merge command line, for summary.json */
     char **argv;
 } ds_merge_mode;
 int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge);

@@ -22,8 +22,8 @@ int ds_ip_parse(const char *s, ds_ip *a)
 {
     uint8_t v4[4];
     if (inet_pton(AF_INET, s, v4) == 1) {
-        ds_ip_set_v4(a, ((uint32_t)v4[0] << 24) | ((uint32_t)v4[1] << 16) |
-                            ((uint32_t)v4[2] << 8) | v4[3]);
+        ds_ip_set_v4(a, ((uint32_t)v4[0] << 24) | ((uint32_t)v4[1] << 16) | ((uint32_t)v4[2] << 8) |
+                            v4[3]);
         return 0;
     }
     if (inet_pton(AF_INET6, s, a->b) == 1)

@@ -51,14 +51,20 @@ static inline void ds_ip_set_v4(ds_ip *a, uint32_t host)
     a->b[15] = (uint8_t)host;
 }
 
-static inline void ds_ip_set_v6(ds_ip *a, const uint8_t bytes[16]) { memcpy(a->b, bytes, 16); }
+static inline void ds_ip_set_v6(ds_ip *a, const uint8_t bytes[16])
+{
+    memcpy(a->b, bytes, 16);
+}
 
 static inline bool ds_ip_eq(const ds_ip *a, const ds_ip *b)
 {
     return a->q[0] == b->q[0] && a->q[1] == b->q[1];
 }
 
-static inline int ds_ip_cmp(const ds_ip *a, const ds_ip *b) { return memcmp(a->b, b->b, 16); }
+static inline int ds_ip_cmp(const ds_ip *a, const ds_ip *b)
+{
+    return memcmp(a->b, b->b, 16);
+}
 
 /* Longest text form of an address, with the terminating NUL. */
 #define DS_IP_STRLEN 46

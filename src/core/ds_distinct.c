@@ -135,7 +135,10 @@ void ds_distinct64_merge(ds_distinct64 *d, const ds_distinct64 *src)
         ds_distinct64_add(d, src->v[i]);
 }
 
-void ds_distinct128_init(ds_distinct128 *d) { memset(d, 0, sizeof *d); }
+void ds_distinct128_init(ds_distinct128 *d)
+{
+    memset(d, 0, sizeof *d);
+}
 
 void ds_distinct128_free(ds_distinct128 *d)
 {

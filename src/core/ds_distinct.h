@@ -21,7 +21,7 @@ typedef struct ds_distinct64 {
     uint64_t *v;
     uint64_t *tmp;
     size_t n, cap;
-    size_t sorted; /* v[0..sorted) is sorted and unique */
+    size_t sorted;     /* v[0..sorted) is sorted and unique */
     unsigned key_bits; /* highest bit used + 1, limits the radix passes */
 } ds_distinct64;
 

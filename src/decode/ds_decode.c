@@ -40,7 +40,7 @@
 
 /* Link types, as LINKTYPE_* values in capture files (libpcap's linktype.h). */
 enum {
-    DS_LT_NULL = 0,    /* BSD loopback, AF in the capturing host's byte order */
+    DS_LT_NULL = 0, /* BSD loopback, AF in the capturing host's byte order */
     DS_LT_ETHERNET = 1,
     DS_LT_RAW_12 = 12, /* DLT_RAW on most systems, seen in old files */
     DS_LT_RAW_14 = 14, /* DLT_RAW on OpenBSD */
@@ -49,7 +49,7 @@ enum {
     DS_LT_SLL = 113,   /* Linux "cooked" v1 */
     DS_LT_IPV4 = 228,
     DS_LT_IPV6 = 229,
-    DS_LT_SLL2 = 276,  /* Linux "cooked" v2 */
+    DS_LT_SLL2 = 276, /* Linux "cooked" v2 */
 };
 
 /* What the link layer says the network header is. */
@@ -78,7 +78,10 @@ static inline uint32_t ds_rd32(const uint8_t *b)
     return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
-static inline uint32_t ds_min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+static inline uint32_t ds_min32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
 
 /* IPv4 addresses go into the IPv4-mapped form; the record was zeroed, so only the
  * ::ffff marker and the four address bytes need writing. */

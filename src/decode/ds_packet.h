@@ -14,18 +14,18 @@
 
 /* Why a frame could not be decoded. DS_DEC_OK and DS_DEC_NONIP are not anomalies. */
 enum ds_dec_result {
-    DS_DEC_OK = 0,           /* an IP packet, fields filled */
-    DS_DEC_NONIP,            /* a frame without IP (ARP, STP, LLC, ...) */
-    DS_DEC_LINK_TRUNCATED,   /* link header cut short */
-    DS_DEC_LINK_UNSUPPORTED, /* unknown link type */
-    DS_DEC_IP_TRUNCATED,     /* fewer bytes than an IP header */
-    DS_DEC_IP_VERSION,       /* version nibble neither 4 nor 6, or not matching the link */
-    DS_DEC_IP_IHL,           /* IPv4 IHL < 5 or beyond the captured bytes */
-    DS_DEC_IP_TOTLEN,        /* IP total length below the header length */
-    DS_DEC_IP_BEYOND_CAPTURE,/* IP total length beyond the frame's original length */
-    DS_DEC_IP6_EXT,          /* IPv6 extension header chain broken */
-    DS_DEC_L4_TRUNCATED,     /* transport header not within the IP packet or capture */
-    DS_DEC_TCP_DOFF,         /* TCP data offset < 5 or beyond the packet */
+    DS_DEC_OK = 0,            /* an IP packet, fields filled */
+    DS_DEC_NONIP,             /* a frame without IP (ARP, STP, LLC, ...) */
+    DS_DEC_LINK_TRUNCATED,    /* link header cut short */
+    DS_DEC_LINK_UNSUPPORTED,  /* unknown link type */
+    DS_DEC_IP_TRUNCATED,      /* fewer bytes than an IP header */
+    DS_DEC_IP_VERSION,        /* version nibble neither 4 nor 6, or not matching the link */
+    DS_DEC_IP_IHL,            /* IPv4 IHL < 5 or beyond the captured bytes */
+    DS_DEC_IP_TOTLEN,         /* IP total length below the header length */
+    DS_DEC_IP_BEYOND_CAPTURE, /* IP total length beyond the frame's original length */
+    DS_DEC_IP6_EXT,           /* IPv6 extension header chain broken */
+    DS_DEC_L4_TRUNCATED,      /* transport header not within the IP packet or capture */
+    DS_DEC_TCP_DOFF,          /* TCP data offset < 5 or beyond the packet */
     DS_DEC_COUNT
 };
 
@@ -67,11 +67,11 @@ enum ds_quote {
 
 typedef struct ds_pkt {
     int64_t ts_ns;
-    ds_ip src, dst;          /* outer addresses */
-    ds_ip q_src, q_dst;      /* quoted inner addresses when quote == DS_QUOTE_FULL */
-    const uint8_t *payload;  /* transport payload; valid only during classification */
-    uint32_t ip_len;         /* IP total length (IPv6: payload length + 40) */
-    uint32_t wirelen;        /* frame length on the wire */
+    ds_ip src, dst;         /* outer addresses */
+    ds_ip q_src, q_dst;     /* quoted inner addresses when quote == DS_QUOTE_FULL */
+    const uint8_t *payload; /* transport payload; valid only during classification */
+    uint32_t ip_len;        /* IP total length (IPv6: payload length + 40) */
+    uint32_t wirelen;       /* frame length on the wire */
     uint32_t tcp_seq;
     uint32_t tcp_ack;
     uint32_t tags;           /* enum ds_tag bits */
@@ -82,17 +82,17 @@ typedef struct ds_pkt {
     uint16_t ip_id;          /* IPv4 identification; IPv6: low 16 bits of a fragment id */
     uint16_t frag_off;       /* fragment offset in bytes */
     uint16_t q_sport, q_dport;
-    uint16_t monitor;        /* telescope monitor index, DS_MONITOR_OUTSIDE if none */
-    uint16_t input;          /* index of the input the packet came from */
-    uint8_t ipver;           /* 4 or 6 */
-    uint8_t proto;           /* transport protocol (after IPv6 extension headers) */
-    uint8_t ttl;             /* TTL / hop limit */
-    uint8_t tcp_flags;       /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
+    uint16_t monitor;  /* telescope monitor index, DS_MONITOR_OUTSIDE if none */
+    uint16_t input;    /* index of the input the packet came from */
+    uint8_t ipver;     /* 4 or 6 */
+    uint8_t proto;     /* transport protocol (after IPv6 extension headers) */
+    uint8_t ttl;       /* TTL / hop limit */
+    uint8_t tcp_flags; /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
     uint8_t icmp_type, icmp_code; /* ICMP or ICMPv6 */
-    uint8_t quote;           /* enum ds_quote */
-    uint8_t q_proto;         /* quoted transport protocol */
+    uint8_t quote;                /* enum ds_quote */
+    uint8_t q_proto;              /* quoted transport protocol */
     uint8_t q_ipver;
-    uint8_t cls;             /* enum ds_class */
+    uint8_t cls; /* enum ds_class */
 } ds_pkt;
 
 #define DS_TCP_FIN 0x01

@@ -16,10 +16,10 @@
 
 #include <errno.h>
 #include <maxminddb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <zlib.h>
 
 #define DS_ASN_MAX 8
@@ -185,13 +185,13 @@ static int ds_asn_key_cmp(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-#define DS_PERMUTE(arr, type, keys, n)                                                   \
-    do {                                                                                 \
-        type *tmp_ = ds_xmalloc((n) * sizeof(type));                                     \
-        for (size_t i_ = 0; i_ < (n); i_++)                                              \
-            tmp_[i_] = (arr)[(keys)[i_].idx];                                            \
-        free(arr);                                                                       \
-        (arr) = tmp_;                                                                    \
+#define DS_PERMUTE(arr, type, keys, n)                                                             \
+    do {                                                                                           \
+        type *tmp_ = ds_xmalloc((n) * sizeof(type));                                               \
+        for (size_t i_ = 0; i_ < (n); i_++)                                                        \
+            tmp_[i_] = (arr)[(keys)[i_].idx];                                                      \
+        free(arr);                                                                                 \
+        (arr) = tmp_;                                                                              \
     } while (0)
 
 static void ds_asn_sort(ds_asn_src *s)
@@ -295,8 +295,8 @@ static int ds_asn_load_csv(ds_asn_src *s, const char *path, ds_strpool *pool, ch
     }
     if (bad > DS_ASN_MAX_BAD_ROWS || (bad && s->v4.n + s->v6.n == 0)) {
         snprintf(err, errlen,
-                 "%s: line %lu: not a range_start,range_end,asn,as_org row (%lu bad rows)",
-                 path, first_bad, bad);
+                 "%s: line %lu: not a range_start,range_end,asn,as_org row (%lu bad rows)", path,
+                 first_bad, bad);
         return -1;
     }
     if (s->v4.n + s->v6.n == 0) {
@@ -325,8 +325,7 @@ static void ds_asn_src_free(ds_asn_src *s)
     free(s->v6.org);
 }
 
-ds_asn *ds_asn_open(const char *const *paths, size_t n, ds_strpool *pool, char *err,
-                    size_t errlen)
+ds_asn *ds_asn_open(const char *const *paths, size_t n, ds_strpool *pool, char *err, size_t errlen)
 {
     if (n > DS_ASN_MAX) {
         snprintf(err, errlen, "at most %d AS databases", DS_ASN_MAX);
@@ -397,8 +396,7 @@ static bool ds_asn_find_v6(const ds_asn_v6 *t, uint64_t hi64, uint64_t lo64, siz
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        bool le = t->start_hi[mid] < hi64 ||
-                  (t->start_hi[mid] == hi64 && t->start_lo[mid] <= lo64);
+        bool le = t->start_hi[mid] < hi64 || (t->start_hi[mid] == hi64 && t->start_lo[mid] <= lo64);
         if (le)
             lo = mid + 1;
         else

@@ -17,8 +17,7 @@
 typedef struct ds_asn ds_asn;
 
 /* Names (AS organisations) are kept in pool, which must outlive the table. */
-ds_asn *ds_asn_open(const char *const *paths, size_t n, ds_strpool *pool, char *err,
-                    size_t errlen);
+ds_asn *ds_asn_open(const char *const *paths, size_t n, ds_strpool *pool, char *err, size_t errlen);
 void ds_asn_close(ds_asn *a);
 
 /* The AS number (0 when unknown) and its organisation (NULL when unknown; points

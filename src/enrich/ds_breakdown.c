@@ -19,7 +19,7 @@
 
 typedef struct ds_bd_entry {
     ds_ip ip;
-    uint32_t role, sig;          /* name ids */
+    uint32_t role, sig; /* name ids */
     const char *key[DS_BD_TABLES];
     const char *domain, *as_org;
     uint8_t category;
@@ -29,7 +29,7 @@ typedef struct ds_bd_entry {
 typedef struct ds_bd_ref {
     uint64_t group; /* rank of role << 32 | rank of signature */
     uint64_t hi, lo;
-    uint32_t idx;   /* into v */
+    uint32_t idx; /* into v */
     uint32_t role, sig;
 } ds_bd_ref;
 
@@ -42,7 +42,7 @@ struct ds_breakdown {
     const char **slot_key; /* interned pointer -> id */
     uint32_t *slot_id;
     size_t nslots;
-    ds_bd_ref *refs;    /* prepared: unique refs including "*" groups, sorted */
+    ds_bd_ref *refs; /* prepared: unique refs including "*" groups, sorted */
     size_t nrefs;
     bool prepared;
     struct ds_bd_memo *memo; /* counts already made (the CSVs and the summary share) */
@@ -64,7 +64,10 @@ static void ds_memo_clear(ds_breakdown *b)
 }
 
 static const char *const ds_bd_files[DS_BD_TABLES] = {
-    "countries.csv", "tlds.csv", "asns.csv", "categories.csv",
+    "countries.csv",
+    "tlds.csv",
+    "asns.csv",
+    "categories.csv",
 };
 
 const char *ds_breakdown_file(ds_breakdown_table t)
@@ -144,8 +147,8 @@ static uint32_t ds_name_id(ds_breakdown *b, const char *name)
     return (uint32_t)b->nnames++;
 }
 
-void ds_breakdown_add(ds_breakdown *b, const char *role, const char *signature,
-                      const ds_ip *ip, const ds_host_info *h)
+void ds_breakdown_add(ds_breakdown *b, const char *role, const char *signature, const ds_ip *ip,
+                      const ds_host_info *h)
 {
     if (b->n == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 1024;
@@ -228,8 +231,12 @@ static void ds_prepare(ds_breakdown *b)
     b->nrefs = 0;
     for (size_t i = 0; i < b->n; i++) {
         const ds_bd_entry *e = &b->v[i];
-        b->refs[b->nrefs++] = (ds_bd_ref){rank[e->role] << 32 | rank[e->sig], ds_be64(e->ip.b),
-                                          ds_be64(e->ip.b + 8), (uint32_t)i, e->role, e->sig};
+        b->refs[b->nrefs++] = (ds_bd_ref){rank[e->role] << 32 | rank[e->sig],
+                                          ds_be64(e->ip.b),
+                                          ds_be64(e->ip.b + 8),
+                                          (uint32_t)i,
+                                          e->role,
+                                          e->sig};
     }
     ds_sort_unique(b, 0);
     size_t n = b->nrefs;
@@ -342,7 +349,8 @@ void ds_breakdown_write_table(ds_breakdown *b, ds_breakdown_table t, FILE *f)
             ds_csv_text(f, b->names[b->refs[i].sig]);
             fputc(',', f);
             ds_csv_text(f, runs[k].key);
-            fprintf(f, ",%zu,%.2f\n", runs[k].hosts, 100.0 * (double)runs[k].hosts / (double)(j - i));
+            fprintf(f, ",%zu,%.2f\n", runs[k].hosts,
+                    100.0 * (double)runs[k].hosts / (double)(j - i));
         }
         i = j;
     }
@@ -372,8 +380,9 @@ static json_t *ds_top_json(const ds_run *runs, size_t nr, size_t total, size_t t
         if (org)
             json_object_set_new(o, "as_org", ds_enrich_json_string(runs[k].as_org));
         json_object_set_new(o, "hosts", json_integer((json_int_t)runs[k].hosts));
-        json_object_set_new(o, "percent",
-                            json_real(round(10000.0 * (double)runs[k].hosts / (double)total) / 100.0));
+        json_object_set_new(
+            o, "percent",
+            json_real(round(10000.0 * (double)runs[k].hosts / (double)total) / 100.0));
         json_array_append_new(a, o);
     }
     return a;
@@ -387,8 +396,9 @@ static json_t *ds_role_json(ds_breakdown *b, size_t start, size_t n, size_t top)
     for (int t = 0; t < DS_BD_TABLES; t++) {
         size_t nr;
         const ds_run *runs = ds_count_memo(b, start, n, t, &nr);
-        json_object_set_new(o, names[t], ds_top_json(runs, nr, n, t == DS_BD_CATEGORIES ? nr : top,
-                                                     t == DS_BD_ASNS));
+        json_object_set_new(
+            o, names[t],
+            ds_top_json(runs, nr, n, t == DS_BD_CATEGORIES ? nr : top, t == DS_BD_ASNS));
         if (t == DS_BD_TLDS) {
             /* The seed's ".mil and .gov hosts": hosts whose TLD is exactly that. */
             json_t *s = json_object();
@@ -433,8 +443,7 @@ json_t *ds_breakdown_summary(ds_breakdown *b, size_t top)
     for (size_t i = 0; i < b->nrefs;) {
         size_t j = ds_group_end(b, i);
         if (b->refs[i].sig == star)
-            json_object_set_new(roles, b->names[b->refs[i].role],
-                                ds_role_json(b, i, j - i, top));
+            json_object_set_new(roles, b->names[b->refs[i].role], ds_role_json(b, i, j - i, top));
         i = j;
     }
     return roles;

@@ -12,8 +12,8 @@
 void ds_dns_reverse_name(const ds_ip *ip, char out[DS_REVNAME_LEN])
 {
     if (ds_ip_is_v4(ip)) {
-        snprintf(out, DS_REVNAME_LEN, "%u.%u.%u.%u.in-addr.arpa", ip->b[15], ip->b[14],
-                 ip->b[13], ip->b[12]);
+        snprintf(out, DS_REVNAME_LEN, "%u.%u.%u.%u.in-addr.arpa", ip->b[15], ip->b[14], ip->b[13],
+                 ip->b[12]);
         return;
     }
     static const char hex[] = "0123456789abcdef";
@@ -27,7 +27,10 @@ void ds_dns_reverse_name(const ds_ip *ip, char out[DS_REVNAME_LEN])
     memcpy(p, "ip6.arpa", 9);
 }
 
-static unsigned ds_get16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+static unsigned ds_get16(const unsigned char *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
 
 /* Skips the name at *off (advancing it past the name's bytes in place). */
 static int ds_skip_name(const unsigned char *msg, size_t len, size_t *off)

@@ -64,20 +64,28 @@ void ds_domain_close(ds_domain *d)
     free(d);
 }
 
-const char *ds_domain_source(const ds_domain *d) { return d->source; }
+const char *ds_domain_source(const ds_domain *d)
+{
+    return d->source;
+}
 
 /* ---- the ISP heuristic ---- */
 
 /* Access tokens of home and small-business lines (see docs/ATTRIBUTION.md). */
 static const char *const ds_access_tokens[] = {
-    "dsl",     "adsl",     "vdsl",      "xdsl",      "sdsl",     "cable",  "cablemodem",
-    "dialup",  "dial",     "dialin",    "dhcp",      "dyn",      "dynamic", "dynip",
-    "pool",    "ppp",      "pppoe",     "cust",      "customer", "res",    "resi",
-    "residential", "broadband", "cpe",  "ftth",      "home",     NULL,
+    "dsl",      "adsl", "vdsl", "xdsl",        "sdsl",      "cable", "cablemodem", "dialup", "dial",
+    "dialin",   "dhcp", "dyn",  "dynamic",     "dynip",     "pool",  "ppp",        "pppoe",  "cust",
+    "customer", "res",  "resi", "residential", "broadband", "cpe",   "ftth",       "home",   NULL,
 };
 
-static bool ds_is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool ds_is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool ds_is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static bool ds_is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 bool ds_domain_has_access_token(const char *sub, size_t len)
 {
@@ -177,8 +185,7 @@ static ds_category ds_sector_label(const char *label, size_t len)
     return DS_CAT_UNKNOWN;
 }
 
-void ds_domain_classify(const ds_domain *d, const char *canon, const ds_ip *ip,
-                        ds_domain_info *out)
+void ds_domain_classify(const ds_domain *d, const char *canon, const ds_ip *ip, ds_domain_info *out)
 {
     memset(out, 0, sizeof(*out));
     size_t len = strlen(canon);

@@ -48,8 +48,8 @@ typedef struct ds_domain_info {
     const char *tld;    /* last label, points into the name */
     const char *domain; /* registrable domain (ICANN section), into the name; NULL if none */
     ds_category category;
-    bool isp_token;     /* why isp-home: an access token ... */
-    bool isp_address;   /* ... or the address embedded in the name */
+    bool isp_token;   /* why isp-home: an access token ... */
+    bool isp_address; /* ... or the address embedded in the name */
 } ds_domain_info;
 
 /* Classifies a canonical name (ds_hostname_canonical of a well-formed name) of the

@@ -49,10 +49,10 @@ struct ds_enrich {
     uint32_t *slots; /* entry index + 1; 0 = empty */
     size_t nslots;
 
-    ds_rdns_bulk_stats bulk;  /* totals over all passes */
+    ds_rdns_bulk_stats bulk; /* totals over all passes */
     uint64_t bulk_passes;
     uint64_t by_status[DS_RDNS_STATUS_COUNT];
-    uint64_t hosts;           /* distinct hosts attributed */
+    uint64_t hosts; /* distinct hosts attributed */
     char last_err[DS_ERRLEN];
 };
 
@@ -126,7 +126,10 @@ static size_t ds_cache_get(ds_enrich *e, const ds_ip *ip, bool *added)
 
 /* ---- open / close ---- */
 
-static bool ds_readable(const char *path) { return access(path, R_OK) == 0; }
+static bool ds_readable(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
 
 /* The default files that exist, from the geo data directory. */
 static size_t ds_defaults(const ds_enrich_config *cfg, const char *const *names, size_t n,
@@ -173,8 +176,8 @@ ds_enrich *ds_enrich_open(const ds_enrich_config *cfg, char *err, size_t errlen)
         } else {
             e->n_asn = ds_defaults(cfg, names, 2, e->asn_paths);
         }
-        if (e->n_asn && !(e->asn = ds_asn_open((const char *const *)e->asn_paths, e->n_asn,
-                                               e->pool, err, errlen)))
+        if (e->n_asn && !(e->asn = ds_asn_open((const char *const *)e->asn_paths, e->n_asn, e->pool,
+                                               err, errlen)))
             goto fail;
     }
     if (!(e->dom = ds_domain_open(err, errlen)))
@@ -229,12 +232,14 @@ void ds_enrich_close(ds_enrich *e)
     free(e);
 }
 
-const char *ds_enrich_last_error(const ds_enrich *e) { return e->last_err[0] ? e->last_err : NULL; }
+const char *ds_enrich_last_error(const ds_enrich *e)
+{
+    return e->last_err[0] ? e->last_err : NULL;
+}
 
 /* ---- reverse DNS ---- */
 
-static void ds_set_name(ds_enrich *e, ds_rentry *r, ds_rdns_status st, const char *name,
-                        size_t len)
+static void ds_set_name(ds_enrich *e, ds_rentry *r, ds_rdns_status st, const char *name, size_t len)
 {
     r->status = (uint8_t)st;
     if ((st == DS_RDNS_NAME || st == DS_RDNS_BADNAME) && name)
@@ -385,7 +390,10 @@ json_t *ds_enrich_summary(const ds_enrich *e, ds_breakdown *b, size_t top)
     json_object_set_new(o, "asn", asn);
 
     json_t *r = json_object();
-    json_object_set_new(r, "mode", json_string(e->rdns_file ? "file" : e->res ? "resolve" : "none"));
+    json_object_set_new(r, "mode",
+                        json_string(e->rdns_file ? "file"
+                                    : e->res     ? "resolve"
+                                                 : "none"));
     if (e->rdns_file) {
         json_object_set_new(r, "file", ds_enrich_json_string(e->rdns_file));
         json_object_set_new(r, "passes", json_integer((json_int_t)e->bulk_passes));

@@ -46,16 +46,16 @@ typedef struct ds_enrich_config {
     size_t n_geo;
     char *asn[DS_ENRICH_MAX_FILES]; /* --asn, repeatable; none: the default files */
     size_t n_asn;
-    bool no_geo, no_asn;            /* --no-geo, --no-asn */
-    char *rdns_file;                /* --rdns FILE */
-    bool rdns_resolve;              /* --rdns resolve */
-    char *rdns_server;              /* --rdns-server ADDR[:PORT][,...]; NULL: resolv.conf */
-    uint64_t rdns_max_queries;      /* --rdns-budget (default 100000 queries, 10 min) */
+    bool no_geo, no_asn;       /* --no-geo, --no-asn */
+    char *rdns_file;           /* --rdns FILE */
+    bool rdns_resolve;         /* --rdns resolve */
+    char *rdns_server;         /* --rdns-server ADDR[:PORT][,...]; NULL: resolv.conf */
+    uint64_t rdns_max_queries; /* --rdns-budget (default 100000 queries, 10 min) */
     int64_t rdns_max_ns;
-    int64_t rdns_timeout_ns;        /* --rdns-timeout (default 2 s) */
-    unsigned rdns_concurrency;      /* --rdns-concurrency (default 200) */
-    unsigned rdns_retries;          /* --rdns-retries (default 1) */
-    char *data_dir;                 /* default databases: DATA_DIR/geo/...; NULL: built in */
+    int64_t rdns_timeout_ns;   /* --rdns-timeout (default 2 s) */
+    unsigned rdns_concurrency; /* --rdns-concurrency (default 200) */
+    unsigned rdns_retries;     /* --rdns-retries (default 1) */
+    char *data_dir;            /* default databases: DATA_DIR/geo/...; NULL: built in */
 } ds_enrich_config;
 
 ds_enrich_config *ds_enrich_config_new(void);
@@ -72,14 +72,14 @@ const char *ds_enrich_default_geo_dir(const ds_enrich_config *c, char *buf, size
 /* ---- lookups ---- */
 
 typedef struct ds_host_info {
-    char country[3];          /* ISO 3166-1 alpha-2, "" when unknown */
-    double lat, lon;          /* NAN when unknown */
-    uint32_t asn;             /* 0 when unknown */
-    const char *as_org;       /* NULL when unknown */
-    const char *rdns;         /* verbatim PTR name (untrusted), NULL when none */
+    char country[3];    /* ISO 3166-1 alpha-2, "" when unknown */
+    double lat, lon;    /* NAN when unknown */
+    uint32_t asn;       /* 0 when unknown */
+    const char *as_org; /* NULL when unknown */
+    const char *rdns;   /* verbatim PTR name (untrusted), NULL when none */
     ds_rdns_status rdns_status;
-    const char *tld;          /* last label, lower case; NULL unless rdns is well-formed */
-    const char *domain;       /* registrable domain; NULL when none */
+    const char *tld;    /* last label, lower case; NULL unless rdns is well-formed */
+    const char *domain; /* registrable domain; NULL when none */
     ds_category category;
 } ds_host_info;
 
@@ -137,8 +137,8 @@ void ds_breakdown_free(ds_breakdown *b);
 /* role: "infected", "victim", "scanner"; signature: the worm signature, attack class
  * or scanner port as the caller names it. A (role, signature, ip) added twice counts
  * once. h's strings must stay valid until the breakdown is written (ds_enrich open). */
-void ds_breakdown_add(ds_breakdown *b, const char *role, const char *signature,
-                      const ds_ip *ip, const ds_host_info *h);
+void ds_breakdown_add(ds_breakdown *b, const char *role, const char *signature, const ds_ip *ip,
+                      const ds_host_info *h);
 /* "countries.csv", ... */
 const char *ds_breakdown_file(ds_breakdown_table t);
 /* One table, header included. */

@@ -194,10 +194,8 @@ const ds_option ds_enrich_options[] = {
     {"rdns-budget", "QUERIES,DURATION",
      "stop live rDNS after this many queries or this much time (default: 100000,10m)",
      ds_set_budget},
-    {"rdns-timeout", "DURATION", "first-try timeout of a PTR query (default: 2s)",
-     ds_set_timeout},
-    {"rdns-concurrency", "N", "PTR queries in flight at most (default: 200)",
-     ds_set_concurrency},
+    {"rdns-timeout", "DURATION", "first-try timeout of a PTR query (default: 2s)", ds_set_timeout},
+    {"rdns-concurrency", "N", "PTR queries in flight at most (default: 200)", ds_set_concurrency},
     {"rdns-retries", "N", "retries of an unanswered PTR query (default: 1)", ds_set_retries},
     {NULL, NULL, NULL, NULL},
 };

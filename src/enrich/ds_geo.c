@@ -9,12 +9,12 @@
  */
 #include "enrich/ds_geo.h"
 
-#include <maxminddb.h>
 #include <math.h>
+#include <maxminddb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 
 #define DS_GEO_MAX 8
 

@@ -219,8 +219,8 @@ int ds_rdns_bulk_read(const char *path, ds_rdns_sink sink, void *ctx, ds_rdns_bu
                  (unsigned long long)st->lines, zmsg);
         rc = -1;
     } else if (st->records == 0 && st->bad > 0) {
-        snprintf(err, errlen, "%s: line %llu: not an ip,name row nor a Sonar rdns JSON line",
-                 path, (unsigned long long)st->first_bad_line);
+        snprintf(err, errlen, "%s: line %llu: not an ip,name row nor a Sonar rdns JSON line", path,
+                 (unsigned long long)st->first_bad_line);
         rc = -1;
     }
     gzclose(gz);

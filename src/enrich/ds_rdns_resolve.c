@@ -93,7 +93,10 @@ void ds_resolver_close(ds_resolver *r)
     ares_library_cleanup();
 }
 
-const ds_resolve_stats *ds_resolver_stats(const ds_resolver *r) { return &r->st; }
+const ds_resolve_stats *ds_resolver_stats(const ds_resolver *r)
+{
+    return &r->st;
+}
 
 static void ds_report(ds_batch *b, size_t idx, ds_rdns_status s, const char *name, size_t len)
 {
@@ -166,7 +169,8 @@ static void ds_wait_and_process(ares_channel ch, int wait_ms)
         return;
     }
     for (nfds_t i = 0; i < n; i++) {
-        ares_socket_t rd = (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) ? pfd[i].fd : ARES_SOCKET_BAD;
+        ares_socket_t rd =
+            (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) ? pfd[i].fd : ARES_SOCKET_BAD;
         ares_socket_t wr = (pfd[i].revents & POLLOUT) ? pfd[i].fd : ARES_SOCKET_BAD;
         ares_process_fd(ch, rd, wr);
     }

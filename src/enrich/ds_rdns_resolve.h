@@ -27,7 +27,7 @@ typedef struct ds_resolve_config {
 } ds_resolve_config;
 
 typedef struct ds_resolve_stats {
-    uint64_t queries;  /* lookups started */
+    uint64_t queries; /* lookups started */
     uint64_t by_status[DS_RDNS_STATUS_COUNT];
     int64_t elapsed_ns;
     bool budget_spent; /* the query or time budget stopped the lookups */
@@ -40,11 +40,9 @@ void ds_resolver_close(ds_resolver *r);
 const ds_resolve_stats *ds_resolver_stats(const ds_resolver *r);
 
 /* Receives the result for ips[i]: status, and the name for name/badname. */
-typedef void (*ds_resolve_cb)(void *ctx, size_t i, ds_rdns_status st, const char *name,
-                              size_t len);
+typedef void (*ds_resolve_cb)(void *ctx, size_t i, ds_rdns_status st, const char *name, size_t len);
 
 /* Resolves ips[0..n) and calls done exactly once per address, in completion order. */
-void ds_resolver_run(ds_resolver *r, const ds_ip *ips, size_t n, ds_resolve_cb done,
-                     void *ctx);
+void ds_resolver_run(ds_resolver *r, const ds_ip *ips, size_t n, ds_resolve_cb done, void *ctx);
 
 #endif

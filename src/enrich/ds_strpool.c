@@ -39,7 +39,10 @@ uint64_t ds_hash_bytes(const void *data, size_t n)
     return h ^ (h >> 32);
 }
 
-ds_strpool *ds_strpool_new(void) { return ds_xcalloc(1, sizeof(ds_strpool)); }
+ds_strpool *ds_strpool_new(void)
+{
+    return ds_xcalloc(1, sizeof(ds_strpool));
+}
 
 void ds_strpool_free(ds_strpool *p)
 {
@@ -121,4 +124,7 @@ const char *ds_strpool_intern(ds_strpool *p, const char *s, size_t n)
     return copy;
 }
 
-size_t ds_strpool_bytes(const ds_strpool *p) { return p->bytes; }
+size_t ds_strpool_bytes(const ds_strpool *p)
+{
+    return p->bytes;
+}

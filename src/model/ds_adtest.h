@@ -32,6 +32,9 @@
 double ds_ad_uniform(double *u, size_t n);
 
 /* True when A^2 does not reject uniformity at the 0.05 level. */
-static inline int ds_ad_uniform_ok(double a2) { return a2 <= DS_AD_CRIT_05; }
+static inline int ds_ad_uniform_ok(double a2)
+{
+    return a2 <= DS_AD_CRIT_05;
+}
 
 #endif

@@ -51,7 +51,10 @@ static void ds_dcount_grow(ds_dcount *d)
     d->mask = slots - 1;
 }
 
-static void ds_dcount_to_hll_cb(uint64_t key, void *arg) { ds_hll_add(arg, key); }
+static void ds_dcount_to_hll_cb(uint64_t key, void *arg)
+{
+    ds_hll_add(arg, key);
+}
 
 static void ds_dcount_to_hll(ds_dcount *d, unsigned p)
 {

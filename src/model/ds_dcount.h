@@ -17,10 +17,10 @@
 #define DS_DCOUNT_INLINE 4
 
 typedef struct ds_dcount {
-    uint32_t n;      /* distinct keys while exact */
-    uint32_t mask;   /* table slots - 1 when a table is in use, else 0 */
-    uint64_t *tab;   /* open addressing, UINT64_MAX = empty; NULL while inline */
-    ds_hll *hll;     /* non-NULL once past the cap (tab is then NULL) */
+    uint32_t n;    /* distinct keys while exact */
+    uint32_t mask; /* table slots - 1 when a table is in use, else 0 */
+    uint64_t *tab; /* open addressing, UINT64_MAX = empty; NULL while inline */
+    ds_hll *hll;   /* non-NULL once past the cap (tab is then NULL) */
     uint64_t inl[DS_DCOUNT_INLINE];
 } ds_dcount;
 
@@ -30,7 +30,10 @@ int ds_dcount_add(ds_dcount *d, uint64_t key, uint32_t cap, unsigned p);
 
 /* The count: exact, or the rounded HyperLogLog estimate. */
 uint64_t ds_dcount_value(const ds_dcount *d);
-static inline bool ds_dcount_exact(const ds_dcount *d) { return d->hll == NULL; }
+static inline bool ds_dcount_exact(const ds_dcount *d)
+{
+    return d->hll == NULL;
+}
 /* Heap bytes held (not counting the struct itself). */
 size_t ds_dcount_bytes(const ds_dcount *d);
 /* Empties the counter but keeps an exact table for reuse (its slots are cleared),

@@ -32,7 +32,10 @@ void ds_hll_free(ds_hll *h)
     h->reg = NULL;
 }
 
-size_t ds_hll_bytes(const ds_hll *h) { return h->reg ? ((size_t)1 << h->p) : 0; }
+size_t ds_hll_bytes(const ds_hll *h)
+{
+    return h->reg ? ((size_t)1 << h->p) : 0;
+}
 
 static double ds_hll_sigma(double x)
 {

@@ -21,8 +21,8 @@
 #define DS_HLL_MAX_P 18
 
 typedef struct ds_hll {
-    uint8_t p;      /* precision: 2^p registers */
-    uint8_t *reg;   /* 2^p registers, each the largest rank seen */
+    uint8_t p;    /* precision: 2^p registers */
+    uint8_t *reg; /* 2^p registers, each the largest rank seen */
 } ds_hll;
 
 void ds_hll_init(ds_hll *h, unsigned p);

@@ -2,8 +2,8 @@
  * ds_csvread.c — streaming CSV reader (see ds_csvread.h for the accepted syntax).
  *
  * Bytes are read with getc_unlocked (one thread per reader): a million-row file
- * is parsed in about a second. The record is parsed into one growing byte buffer with the fields separated by
- * NULs, and an array of offsets into it; both are reused from record to record.
+ * is parsed in about a second. The record is parsed into one growing byte buffer with the fields
+ * separated by NULs, and an array of offsets into it; both are reused from record to record.
  */
 #include "output/ds_csvread.h"
 
@@ -15,11 +15,11 @@
 
 struct ds_csvr {
     FILE *f;
-    char *buf;          /* fields of the current record, NUL-separated */
+    char *buf; /* fields of the current record, NUL-separated */
     size_t len, cap;
-    size_t *off;        /* start of each field in buf */
+    size_t *off; /* start of each field in buf */
     size_t nf, capf;
-    char **head;        /* header names */
+    char **head; /* header names */
     size_t nhead;
 };
 
@@ -159,6 +159,12 @@ int ds_csvr_col(const ds_csvr *r, const char *name)
     return -1;
 }
 
-size_t ds_csvr_ncols(const ds_csvr *r) { return r->nhead; }
+size_t ds_csvr_ncols(const ds_csvr *r)
+{
+    return r->nhead;
+}
 
-const char *ds_csvr_colname(const ds_csvr *r, size_t i) { return i < r->nhead ? r->head[i] : ""; }
+const char *ds_csvr_colname(const ds_csvr *r, size_t i)
+{
+    return i < r->nhead ? r->head[i] : "";
+}

@@ -15,21 +15,21 @@
 
 /* Palette indexes of the base image (and so of every frame). */
 enum {
-    DS_GD_BG = 0,     /* text strip */
+    DS_GD_BG = 0, /* text strip */
     DS_GD_OCEAN,
     DS_GD_LAND,
     DS_GD_COAST,
     DS_GD_TEXT,
-    DS_GD_INFECTED,   /* hosts infected so far: #d62728 */
-    DS_GD_ACTIVE,     /* hosts active in the frame: #ffbe00 */
-    DS_GD_VICTIM,     /* DoS victims: #1f77b4 */
+    DS_GD_INFECTED, /* hosts infected so far: #d62728 */
+    DS_GD_ACTIVE,   /* hosts active in the frame: #ffbe00 */
+    DS_GD_VICTIM,   /* DoS victims: #1f77b4 */
     DS_GD_GRID,
     DS_GD_NCOLORS
 };
 
 typedef struct ds_gdmap {
-    int w, h;       /* image size */
-    int map_h;      /* the map's height; the text strip is below */
+    int w, h;  /* image size */
+    int map_h; /* the map's height; the text strip is below */
     gdImagePtr base;
     bool have_land; /* false when the front end (and so land.txt) was not built */
 } ds_gdmap;

@@ -56,8 +56,8 @@ static void ds_thousands(char *buf, size_t len, uint64_t v)
 
 /* Time and count under the map. gd's built-in fonts are ASCII: the signature name is
  * shown with anything else replaced by '?'. */
-static void ds_caption(gdImagePtr im, const ds_gdmap *m, double t, uint64_t total,
-                       uint64_t active, const char *sig)
+static void ds_caption(gdImagePtr im, const ds_gdmap *m, double t, uint64_t total, uint64_t active,
+                       const char *sig)
 {
     time_t tt = (time_t)floor(t);
     struct tm tm;
@@ -200,7 +200,8 @@ int ds_movie_write(const char *dir, const ds_movie_opts *o, uint32_t *nframes, c
         if (o->victims) {
             for (size_t k = 0; k < s.nvict; k++) {
                 int x, y;
-                if (s.v_f0[k] <= f && s.v_f1[k] >= f && ds_gdmap_xy(&m, s.lat[s.v_l[k]], s.lon[s.v_l[k]], &x, &y))
+                if (s.v_f0[k] <= f && s.v_f1[k] >= f &&
+                    ds_gdmap_xy(&m, s.lat[s.v_l[k]], s.lon[s.v_l[k]], &x, &y))
                     gdImageFilledRectangle(im, x - 3, y - 3, x + 3, y + 3, DS_GD_VICTIM);
             }
         }

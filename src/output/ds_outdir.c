@@ -50,8 +50,7 @@ ds_outdir *ds_outdir_open(const char *path, char *err, size_t errlen)
     if (ds_mkdir_p(path, err, errlen) != 0)
         return NULL;
     if (access(path, W_OK | X_OK) != 0) {
-        snprintf(err, errlen, "%s: output directory is not writable: %s", path,
-                 strerror(errno));
+        snprintf(err, errlen, "%s: output directory is not writable: %s", path, strerror(errno));
         return NULL;
     }
     ds_outdir *o = ds_xcalloc(1, sizeof *o);
@@ -67,7 +66,10 @@ void ds_outdir_close(ds_outdir *o)
     free(o);
 }
 
-const char *ds_outdir_path(const ds_outdir *o) { return o->path; }
+const char *ds_outdir_path(const ds_outdir *o)
+{
+    return o->path;
+}
 
 char *ds_outdir_file(const ds_outdir *o, const char *name)
 {
@@ -127,8 +129,7 @@ int ds_ofile_commit(ds_ofile *of, char *err, size_t errlen)
         unlink(of->tmp_path);
         rc = -1;
     } else if (rename(of->tmp_path, of->final_path) != 0) {
-        snprintf(err, errlen, "%s: cannot rename into place: %s", of->final_path,
-                 strerror(errno));
+        snprintf(err, errlen, "%s: cannot rename into place: %s", of->final_path, strerror(errno));
         unlink(of->tmp_path);
         rc = -1;
     }

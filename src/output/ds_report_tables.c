@@ -308,8 +308,9 @@ json_t *ds_rtab_attacks(const char *dir, json_t *files, size_t limit)
     int *cols = ds_xmalloc((ds_csvr_ncols(r) + 1) * sizeof *cols);
     size_t ncols;
     /* The response-kind counters stay in attacks.csv: the page is for people. */
-    static const char *const skip[] = {"synack", "rst", "rstack", "echo_reply", "unreach",
-                                       "ttl_exceeded", "other_icmp", "lat", "lon", NULL};
+    static const char *const skip[] = {
+        "synack",       "rst",        "rstack", "echo_reply", "unreach",
+        "ttl_exceeded", "other_icmp", "lat",    "lon",        NULL};
     json_t *names = ds_columns(r, cols, &ncols, skip);
     int cp = ds_csvr_col(r, "packets"), cd = ds_csvr_col(r, "duration_s"),
         ce = ds_csvr_col(r, "est_attack_pps");
@@ -380,7 +381,8 @@ static json_t *ds_count_take(ds_count *v, size_t n, size_t top)
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         if (i < top)
-            json_array_append_new(a, json_pack("[o,I]", ds_rjson_str(v[i].key), (json_int_t)v[i].n));
+            json_array_append_new(a,
+                                  json_pack("[o,I]", ds_rjson_str(v[i].key), (json_int_t)v[i].n));
         free(v[i].key);
     }
     free(v);

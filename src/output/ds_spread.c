@@ -244,8 +244,8 @@ static int ds_read_hosts(const char *dir, const ds_centroids *cent, ds_loaded *L
     return 0;
 }
 
-static int ds_read_attacks(const char *dir, const ds_centroids *cent, ds_loaded *L,
-                           ds_spread *s, char *err, size_t errlen)
+static int ds_read_attacks(const char *dir, const ds_centroids *cent, ds_loaded *L, ds_spread *s,
+                           char *err, size_t errlen)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/attacks.csv", dir);
@@ -305,7 +305,8 @@ static void ds_frames(ds_spread *s, const ds_loaded *L, const ds_spread_opts *o)
     double span = hi - floor(lo / s->frame_s) * s->frame_s;
     if (span / s->frame_s >= o->max_frames) {
         double k = ceil(span / s->frame_s / (o->max_frames - 1));
-        ds_note(s, "Frames lengthened from %.0f s to %.0f s to keep the movie under the frame limit. ",
+        ds_note(s,
+                "Frames lengthened from %.0f s to %.0f s to keep the movie under the frame limit. ",
                 s->frame_s, s->frame_s * k);
         s->frame_s *= k;
     }
@@ -381,8 +382,8 @@ static int ds_sig_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-int ds_spread_load(const char *dir, const ds_spread_opts *o, const ds_centroids *cent,
-                   ds_spread *s, char *err, size_t errlen)
+int ds_spread_load(const char *dir, const ds_spread_opts *o, const ds_centroids *cent, ds_spread *s,
+                   char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     ds_loaded L;
@@ -441,11 +442,13 @@ int ds_spread_load(const char *dir, const ds_spread_opts *o, const ds_centroids 
     }
     ds_fill_events(s, rec, nrec);
     free(rec);
-    qsort(s->sig, s->nsig, sizeof *s->sig, ds_sig_cmp);
+    if (s->nsig)
+        qsort(s->sig, s->nsig, sizeof *s->sig, ds_sig_cmp);
 
     /* Victims: the largest attacks, on the same locations. */
     s->vict_total = L.nv;
-    qsort(L.v, L.nv, sizeof *L.v, ds_vict_cmp);
+    if (L.nv) /* L.v is NULL then, which qsort may not receive */
+        qsort(L.v, L.nv, sizeof *L.v, ds_vict_cmp);
     size_t nv = L.nv < o->max_victims ? L.nv : o->max_victims;
     s->v_l = ds_xmalloc((nv + 1) * sizeof *s->v_l);
     s->v_f0 = ds_xmalloc((nv + 1) * sizeof *s->v_f0);

@@ -38,9 +38,9 @@ void ds_spread_opts_default(ds_spread_opts *o);
 
 typedef struct ds_spread_sig {
     char *name;
-    uint64_t hosts;      /* hosts of the signature */
-    uint64_t located;    /* of which with a location */
-    size_t nev;          /* events, sorted by frame then location */
+    uint64_t hosts;   /* hosts of the signature */
+    uint64_t located; /* of which with a location */
+    size_t nev;       /* events, sorted by frame then location */
     uint32_t *ev_f, *ev_l, *ev_new, *ev_gone;
     uint32_t *total_new; /* per frame: hosts first seen, located or not */
 } ds_spread_sig;
@@ -49,22 +49,22 @@ typedef struct ds_spread {
     bool have_hosts, have_attacks; /* hosts.csv / attacks.csv were there */
     double t0;                     /* start of frame 0, epoch seconds */
     double frame_s;
-    uint32_t nframes;              /* 0: nothing with a time */
-    double grid_deg;               /* the grid finally used */
+    uint32_t nframes; /* 0: nothing with a time */
+    double grid_deg;  /* the grid finally used */
     size_t nloc;
-    double *lat, *lon;             /* location points */
+    double *lat, *lon; /* location points */
     size_t nsig;
-    ds_spread_sig *sig;            /* by decreasing number of hosts */
-    size_t nvict, vict_total;      /* attacks placed / attacks in attacks.csv */
+    ds_spread_sig *sig;       /* by decreasing number of hosts */
+    size_t nvict, vict_total; /* attacks placed / attacks in attacks.csv */
     uint32_t *v_l, *v_f0, *v_f1;
-    double *v_pps;                 /* estimated attack rate, or observed mean rate */
-    char note[512];                /* what was coarsened or left out, for people */
+    double *v_pps;  /* estimated attack rate, or observed mean rate */
+    char note[512]; /* what was coarsened or left out, for people */
 } ds_spread;
 
 /* Reads DIR/hosts.csv and DIR/attacks.csv (each optional). Returns 0, or -1 with a
  * message when a file exists but cannot be read. */
-int ds_spread_load(const char *dir, const ds_spread_opts *o, const ds_centroids *cent,
-                   ds_spread *s, char *err, size_t errlen);
+int ds_spread_load(const char *dir, const ds_spread_opts *o, const ds_centroids *cent, ds_spread *s,
+                   char *err, size_t errlen);
 void ds_spread_free(ds_spread *s);
 
 #endif

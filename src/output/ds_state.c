@@ -15,7 +15,10 @@
 
 #define DS_STATE_HEADER 24 /* magic 8, version 4, reserved 4, length 8 */
 
-void ds_wbuf_init(ds_wbuf *w) { memset(w, 0, sizeof *w); }
+void ds_wbuf_init(ds_wbuf *w)
+{
+    memset(w, 0, sizeof *w);
+}
 
 void ds_wbuf_free(ds_wbuf *w)
 {
@@ -45,11 +48,26 @@ static void ds_wbuf_le(ds_wbuf *w, uint64_t v, unsigned bytes)
     ds_wbuf_bytes(w, b, bytes);
 }
 
-void ds_wbuf_u8(ds_wbuf *w, uint8_t v) { ds_wbuf_le(w, v, 1); }
-void ds_wbuf_u16(ds_wbuf *w, uint16_t v) { ds_wbuf_le(w, v, 2); }
-void ds_wbuf_u32(ds_wbuf *w, uint32_t v) { ds_wbuf_le(w, v, 4); }
-void ds_wbuf_u64(ds_wbuf *w, uint64_t v) { ds_wbuf_le(w, v, 8); }
-void ds_wbuf_i64(ds_wbuf *w, int64_t v) { ds_wbuf_le(w, (uint64_t)v, 8); }
+void ds_wbuf_u8(ds_wbuf *w, uint8_t v)
+{
+    ds_wbuf_le(w, v, 1);
+}
+void ds_wbuf_u16(ds_wbuf *w, uint16_t v)
+{
+    ds_wbuf_le(w, v, 2);
+}
+void ds_wbuf_u32(ds_wbuf *w, uint32_t v)
+{
+    ds_wbuf_le(w, v, 4);
+}
+void ds_wbuf_u64(ds_wbuf *w, uint64_t v)
+{
+    ds_wbuf_le(w, v, 8);
+}
+void ds_wbuf_i64(ds_wbuf *w, int64_t v)
+{
+    ds_wbuf_le(w, (uint64_t)v, 8);
+}
 
 void ds_wbuf_f64(ds_wbuf *w, double v)
 {
@@ -65,7 +83,10 @@ void ds_wbuf_str(ds_wbuf *w, const char *s)
     ds_wbuf_bytes(w, s, n);
 }
 
-void ds_wbuf_ip(ds_wbuf *w, const ds_ip *a) { ds_wbuf_bytes(w, a->b, 16); }
+void ds_wbuf_ip(ds_wbuf *w, const ds_ip *a)
+{
+    ds_wbuf_bytes(w, a->b, 16);
+}
 
 void ds_rbuf_init(ds_rbuf *r, const void *p, size_t n)
 {
@@ -106,11 +127,26 @@ static uint64_t ds_rbuf_le(ds_rbuf *r, unsigned bytes)
     return v;
 }
 
-uint8_t ds_rbuf_u8(ds_rbuf *r) { return (uint8_t)ds_rbuf_le(r, 1); }
-uint16_t ds_rbuf_u16(ds_rbuf *r) { return (uint16_t)ds_rbuf_le(r, 2); }
-uint32_t ds_rbuf_u32(ds_rbuf *r) { return (uint32_t)ds_rbuf_le(r, 4); }
-uint64_t ds_rbuf_u64(ds_rbuf *r) { return ds_rbuf_le(r, 8); }
-int64_t ds_rbuf_i64(ds_rbuf *r) { return (int64_t)ds_rbuf_le(r, 8); }
+uint8_t ds_rbuf_u8(ds_rbuf *r)
+{
+    return (uint8_t)ds_rbuf_le(r, 1);
+}
+uint16_t ds_rbuf_u16(ds_rbuf *r)
+{
+    return (uint16_t)ds_rbuf_le(r, 2);
+}
+uint32_t ds_rbuf_u32(ds_rbuf *r)
+{
+    return (uint32_t)ds_rbuf_le(r, 4);
+}
+uint64_t ds_rbuf_u64(ds_rbuf *r)
+{
+    return ds_rbuf_le(r, 8);
+}
+int64_t ds_rbuf_i64(ds_rbuf *r)
+{
+    return (int64_t)ds_rbuf_le(r, 8);
+}
 
 double ds_rbuf_f64(ds_rbuf *r)
 {
@@ -128,7 +164,10 @@ bool ds_rbuf_bool(ds_rbuf *r)
     return v == 1;
 }
 
-void ds_rbuf_ip(ds_rbuf *r, ds_ip *a) { ds_rbuf_get(r, a->b, 16); }
+void ds_rbuf_ip(ds_rbuf *r, ds_ip *a)
+{
+    ds_rbuf_get(r, a->b, 16);
+}
 
 char *ds_rbuf_str(ds_rbuf *r)
 {
@@ -195,8 +234,8 @@ int ds_state_write_file(const char *path, const ds_wbuf *payload, char *err, siz
     return rc;
 }
 
-int ds_state_read_file(const char *path, uint8_t **data, size_t *payload_off,
-                       size_t *payload_len, char *err, size_t errlen)
+int ds_state_read_file(const char *path, uint8_t **data, size_t *payload_off, size_t *payload_len,
+                       char *err, size_t errlen)
 {
     *data = NULL;
     FILE *fp = fopen(path, "rb");

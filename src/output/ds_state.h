@@ -45,8 +45,8 @@ typedef struct ds_rbuf {
     const uint8_t *p;
     size_t n, pos;
     bool bad;
-    size_t bad_at;   /* offset of the first error */
-    char why[160];   /* its reason */
+    size_t bad_at; /* offset of the first error */
+    char why[160]; /* its reason */
 } ds_rbuf;
 
 void ds_rbuf_init(ds_rbuf *r, const void *p, size_t n);
@@ -74,7 +74,7 @@ int ds_state_write_file(const char *path, const ds_wbuf *payload, char *err, siz
 /* Reads and checks a state file (magic, version, length, checksum); *data is the
  * whole file (caller frees) and the payload is at *payload_off for *payload_len
  * bytes. Returns 0, or -1 with a message naming the file and offset. */
-int ds_state_read_file(const char *path, uint8_t **data, size_t *payload_off,
-                       size_t *payload_len, char *err, size_t errlen);
+int ds_state_read_file(const char *path, uint8_t **data, size_t *payload_off, size_t *payload_len,
+                       char *err, size_t errlen);
 
 #endif

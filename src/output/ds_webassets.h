@@ -21,8 +21,8 @@ extern const size_t ds_web_centroids_len;
 extern const unsigned char ds_web_land[];
 extern const size_t ds_web_land_len;
 
-#define DS_WEB_HOWTO                                                                       \
-    "the report front end is not built into this binary: run scripts/build-web.sh (needs " \
+#define DS_WEB_HOWTO                                                                               \
+    "the report front end is not built into this binary: run scripts/build-web.sh (needs "         \
     "Node.js and npm; scripts/install-deps.sh installs them), then rebuild"
 
 #endif

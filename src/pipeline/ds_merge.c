@@ -126,4 +126,7 @@ size_t ds_merge_next(ds_merge *m, ds_pkt *out, size_t max)
     return got;
 }
 
-bool ds_merge_done(const ds_merge *m) { return m->done == m->n; }
+bool ds_merge_done(const ds_merge *m)
+{
+    return m->done == m->n;
+}

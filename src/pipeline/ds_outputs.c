@@ -4,6 +4,8 @@
  */
 #include "pipeline/ds_outputs.h"
 
+#include "enrich/ds_attrib.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,7 +17,10 @@ static json_t *ds_json_time(int64_t ts)
     return json_string(ds_time_format(ts, buf));
 }
 
-static json_t *ds_u64(uint64_t v) { return json_integer((json_int_t)v); }
+static json_t *ds_u64(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
 
 void ds_runsum_init(ds_runsum *rs)
 {
@@ -147,14 +152,27 @@ int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsu
     char err[DS_ERRLEN];
     json_t *sum = ds_summary_json(cfg, rs);
     int rc = 0;
+    /* Attribution of this write: the analyzers add their hosts to the breakdown as
+     * they write their per-host files; the tables come after them. */
+    ds_attrib attrib = {cfg->enrich, ds_breakdown_new()};
+    ds_ctx wctx = *ctx;
+    wctx.attrib = &attrib;
     for (size_t a = 0; a < ds_analyzer_count; a++) {
         if (cfg->analyzer_on && !cfg->analyzer_on[a])
             continue;
-        if (ds_analyzers[a]->write(st[a], ctx, sum, err, sizeof err) != 0) {
+        if (ds_analyzers[a]->write(st[a], &wctx, sum, err, sizeof err) != 0) {
             fprintf(stderr, "darkscope: %s\n", err);
             rc = -1;
         }
     }
+    if (ds_breakdown_write(attrib.breakdown, ctx->out, err, sizeof err) != 0) {
+        fprintf(stderr, "darkscope: %s\n", err);
+        rc = -1;
+    }
+    if (cfg->enrich)
+        json_object_set_new(sum, "attribution",
+                            ds_enrich_summary(cfg->enrich, attrib.breakdown, 10));
+    ds_breakdown_free(attrib.breakdown);
     if (ds_outdir_write_json(ctx->out, "summary.json", sum, err, sizeof err) != 0) {
         fprintf(stderr, "darkscope: %s\n", err);
         rc = -1;

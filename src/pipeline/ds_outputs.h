@@ -18,14 +18,14 @@
 #include "pipeline/ds_source.h"
 
 typedef struct ds_runsum {
-    json_t *inputs;        /* array of summary.json "inputs" objects (owned) */
-    ds_source_stats tot;   /* counters of every input, added */
-    bool inputs_bad;       /* some input could not be read */
-    uint64_t packets;      /* records analysed */
+    json_t *inputs;      /* array of summary.json "inputs" objects (owned) */
+    ds_source_stats tot; /* counters of every input, added */
+    bool inputs_bad;     /* some input could not be read */
+    uint64_t packets;    /* records analysed */
     bool any;
     int64_t first_ts, last_ts;
     bool complete;
-    uint32_t parts;        /* states merged into this one (1 for a run) */
+    uint32_t parts; /* states merged into this one (1 for a run) */
 } ds_runsum;
 
 void ds_runsum_init(ds_runsum *rs);

@@ -39,8 +39,8 @@ typedef struct ds_state {
     ds_ctx ctx;
     ds_input *in;
     size_t nin;
-    void **st; /* analyzer states */
-    uint64_t packets;    /* records analysed */
+    void **st;        /* analyzer states */
+    uint64_t packets; /* records analysed */
     int64_t first_ts, last_ts;
     bool any;
     bool complete;
@@ -67,7 +67,10 @@ static json_t *ds_json_time(int64_t ts)
     return json_string(ds_time_format(ts, buf));
 }
 
-static json_t *ds_u64(uint64_t v) { return json_integer((json_int_t)v); }
+static json_t *ds_u64(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
 
 static json_t *ds_dissection_json(const ds_dissection *d)
 {
@@ -236,8 +239,7 @@ int ds_run(const ds_run_config *cfg)
         ds_capture *c;
         if (cfg->interface) {
             S.in[i].path = cfg->interface;
-            c = ds_capture_open_live(cfg->interface, cfg->bpf, cfg->snaplen, 200, err,
-                                     sizeof err);
+            c = ds_capture_open_live(cfg->interface, cfg->bpf, cfg->snaplen, 200, err, sizeof err);
         } else {
             S.in[i].path = cfg->inputs[i];
             c = ds_capture_open(cfg->inputs[i], err, sizeof err);

@@ -22,22 +22,23 @@ enum {
 typedef struct ds_run_config {
     const char *const *inputs; /* file paths, "-" for standard input */
     size_t ninputs;
-    const char *interface;     /* live capture instead of files, or NULL */
-    const char *bpf;           /* live capture filter, or NULL */
+    const char *interface; /* live capture instead of files, or NULL */
+    const char *bpf;       /* live capture filter, or NULL */
     int snaplen;
     const char *outdir;
     int64_t interval_ns;
     int64_t tolerance_ns;
     ds_telescope *telescope;
     ds_sigset *sigs;
-    void **analyzer_cfg;       /* one per registry entry (may be NULL) */
-    const bool *analyzer_on;   /* one per registry entry; NULL = all enabled */
-    bool progress;             /* progress line on stderr */
+    void **analyzer_cfg;      /* one per registry entry (may be NULL) */
+    const bool *analyzer_on;  /* one per registry entry; NULL = all enabled */
+    struct ds_enrich *enrich; /* attribution sources, or NULL (enrich/ds_enrich.h) */
+    bool progress;            /* progress line on stderr */
     int argc;
-    char **argv;               /* the command line, for summary.json */
+    char **argv;                 /* the command line, for summary.json */
     volatile sig_atomic_t *stop; /* set by the signal handler */
     /* Mergeable state (docs/SCALE.md). */
-    const char *state_out;     /* --state FILE: also write the state there, or NULL */
+    const char *state_out;      /* --state FILE: also write the state there, or NULL */
     char *const *analysis_opts; /* the options that shape the analysis, recorded in
                                    the state so a merge rebuilds the same config */
     size_t nanalysis_opts;

@@ -258,8 +258,23 @@ void ds_source_finish(ds_source *s)
         ds_source_end(s);
 }
 
-bool ds_source_idle(const ds_source *s) { return s->idle; }
-bool ds_source_done(const ds_source *s) { return s->eof && s->tail == s->head; }
-ds_capture *ds_source_capture(ds_source *s) { return s->cap; }
-const ds_source_stats *ds_source_get_stats(const ds_source *s) { return &s->st; }
-const char *ds_source_error(const ds_source *s) { return s->error; }
+bool ds_source_idle(const ds_source *s)
+{
+    return s->idle;
+}
+bool ds_source_done(const ds_source *s)
+{
+    return s->eof && s->tail == s->head;
+}
+ds_capture *ds_source_capture(ds_source *s)
+{
+    return s->cap;
+}
+const ds_source_stats *ds_source_get_stats(const ds_source *s)
+{
+    return &s->st;
+}
+const char *ds_source_error(const ds_source *s)
+{
+    return s->error;
+}

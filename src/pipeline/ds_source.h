@@ -16,8 +16,8 @@
 #define DS_SOURCE_H
 
 #include "capture/ds_capture.h"
-#include "decode/ds_packet.h"
 #include "core/ds_distinct.h"
+#include "decode/ds_packet.h"
 #include "telescope/ds_signature.h"
 #include "telescope/ds_telescope.h"
 
@@ -33,12 +33,12 @@ typedef struct ds_dissection {
 
 typedef struct ds_source_stats {
     ds_dissection d;
-    uint64_t bytes;          /* sum of wire lengths */
-    uint64_t non_ip;         /* frames without IP */
-    uint64_t outside;        /* IP packets to no monitor */
+    uint64_t bytes;   /* sum of wire lengths */
+    uint64_t non_ip;  /* frames without IP */
+    uint64_t outside; /* IP packets to no monitor */
     uint64_t malformed[DS_DEC_COUNT];
-    uint64_t reordered;      /* put back in order within the tolerance */
-    uint64_t out_of_order;   /* further back than the tolerance (time raised) */
+    uint64_t reordered;    /* put back in order within the tolerance */
+    uint64_t out_of_order; /* further back than the tolerance (time raised) */
     uint64_t classes[DS_CLS_COUNT];
     uint64_t tags[DS_TAG_COUNT];
 } ds_source_stats;

@@ -159,15 +159,13 @@ static void ds_free_options(char **opts, size_t n)
     free(opts);
 }
 
-static int ds_rbuf_error(const char *path, size_t base, const ds_rbuf *r, char *err,
-                         size_t errlen)
+static int ds_rbuf_error(const char *path, size_t base, const ds_rbuf *r, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s: offset %zu: %s", path, base + r->bad_at, r->why);
     return -1;
 }
 
-int ds_state_read_options(const char *path, char ***opts, size_t *nopts, char *err,
-                          size_t errlen)
+int ds_state_read_options(const char *path, char ***opts, size_t *nopts, char *err, size_t errlen)
 {
     uint8_t *data;
     size_t off, len;
@@ -273,8 +271,8 @@ static int ds_load_state(const ds_run_config *cfg, const ds_ctx *ctx, const char
             a++;
         bool want = !cfg->analyzer_on || cfg->analyzer_on[a < ds_analyzer_count ? a : 0];
         if (!r.bad && (a == ds_analyzer_count || seen[a] || on != want)) {
-            snprintf(err, errlen, "%s: analyzer '%s' is %s in this state but %s here", path,
-                     name, on ? "on" : "off", a == ds_analyzer_count ? "unknown" : "not");
+            snprintf(err, errlen, "%s: analyzer '%s' is %s in this state but %s here", path, name,
+                     on ? "on" : "off", a == ds_analyzer_count ? "unknown" : "not");
             free(name);
             free(seen);
             goto out;
@@ -296,8 +294,8 @@ static int ds_load_state(const ds_run_config *cfg, const ds_ctx *ctx, const char
                                            &sub, aerr, sizeof aerr);
         if (!out->st[a] || sub.bad || sub.pos != sub.n) {
             if (sub.bad)
-                snprintf(err, errlen, "%s: offset %zu: %s state: %s", path,
-                         off + base + sub.bad_at, ds_analyzers[a]->name, sub.why);
+                snprintf(err, errlen, "%s: offset %zu: %s state: %s", path, off + base + sub.bad_at,
+                         ds_analyzers[a]->name, sub.why);
             else if (aerr[0])
                 snprintf(err, errlen, "%s: offset %zu: %s", path, off + base, aerr);
             else
@@ -368,8 +366,7 @@ int ds_run_merge(const ds_run_config *cfg)
             rc = DS_EXIT_BAD_INPUT;
             break;
         }
-        if (part.rs.parts > 1 && acc.rs.any && part.rs.any &&
-            part.rs.first_ts >= acc.rs.last_ts) {
+        if (part.rs.parts > 1 && acc.rs.any && part.rs.any && part.rs.first_ts >= acc.rs.last_ts) {
             fprintf(stderr,
                     "darkscope: %s: a merge of %u states cannot follow earlier states in "
                     "time (it no longer has the head a merge at a time boundary needs): "
@@ -379,9 +376,15 @@ int ds_run_merge(const ds_run_config *cfg)
             rc = DS_EXIT_BAD_INPUT;
             break;
         }
-        if (acc.rs.any && part.rs.any && part.rs.last_ts < acc.rs.first_ts)
-            fprintf(stderr, "darkscope: warning: %s is earlier than the states before it: "
-                            "give states in time order\n", cfg->states[i]);
+        if (acc.rs.any && part.rs.any && part.rs.first_ts < acc.rs.first_ts) {
+            fprintf(stderr,
+                    "darkscope: %s: starts before the states given before it: give the states "
+                    "in time order, earliest first\n",
+                    cfg->states[i]);
+            ds_loaded_free(&part);
+            rc = DS_EXIT_BAD_INPUT;
+            break;
+        }
         for (size_t a = 0; a < ds_analyzer_count && rc == DS_EXIT_OK; a++) {
             if (!acc.st[a])
                 continue;

@@ -19,7 +19,6 @@ int ds_state_save_run(const ds_run_config *cfg, const ds_runsum *rs, void *const
 /* Reads the analysis options recorded in a state file (for `darkscope merge`,
  * which rebuilds the configuration from them). *opts is an array of *nopts strings
  * (free each and the array). Returns 0, or -1 with a message. */
-int ds_state_read_options(const char *path, char ***opts, size_t *nopts, char *err,
-                          size_t errlen);
+int ds_state_read_options(const char *path, char ***opts, size_t *nopts, char *err, size_t errlen);
 
 #endif

@@ -10,17 +10,17 @@
 #include "core/ds_common.h"
 
 typedef struct ds_craft {
-    uint32_t src, dst;       /* host byte order */
-    uint8_t proto;           /* 6 TCP, 17 UDP, 1 ICMP, other: raw payload */
-    uint8_t ttl;             /* 0 means 64 */
+    uint32_t src, dst; /* host byte order */
+    uint8_t proto;     /* 6 TCP, 17 UDP, 1 ICMP, other: raw payload */
+    uint8_t ttl;       /* 0 means 64 */
     uint16_t ip_id;
-    uint16_t frag;           /* flags and offset field, host order (0x2000 = MF) */
-    uint16_t sport, dport;   /* TCP/UDP */
-    uint32_t seq, ack;       /* TCP */
+    uint16_t frag;         /* flags and offset field, host order (0x2000 = MF) */
+    uint16_t sport, dport; /* TCP/UDP */
+    uint32_t seq, ack;     /* TCP */
     uint8_t tcp_flags;
-    uint16_t window;         /* 0 means 65535 */
+    uint16_t window; /* 0 means 65535 */
     uint8_t icmp_type, icmp_code;
-    uint32_t icmp_rest;      /* the 4 bytes after the ICMP checksum */
+    uint32_t icmp_rest; /* the 4 bytes after the ICMP checksum */
     const uint8_t *payload;
     uint16_t payload_len;
 } ds_craft;

@@ -37,24 +37,32 @@ enum { DS_ST_WORM, DS_ST_ATTACK, DS_ST_SCAN, DS_ST_MISCONFIG };
 
 typedef struct ds_sim_stream {
     int kind;
-    uint32_t id;             /* tie-break: the order of streams in the scenario */
-    size_t idx;              /* attack, scanner or misconfig index */
+    uint32_t id; /* tie-break: the order of streams in the scenario */
+    size_t idx;  /* attack, scanner or misconfig index */
     double t, end, lam;
     ds_sim_rng rng;
-    ds_sim_pset inter;       /* attack: spoofed space inside the monitors */
+    ds_sim_pset inter; /* attack: spoofed space inside the monitors */
     int *inter_mon;
     uint8_t ttl;
-    uint32_t *src;           /* scanner, misconfig: sources */
+    uint32_t *src; /* scanner, misconfig: sources */
     uint16_t *sport;
     uint8_t *ttls;
     uint32_t nsrc;
-    uint32_t *targets;       /* misconfig */
+    uint32_t *targets; /* misconfig */
+    /* worm: the packets up to the next epidemic event are drawn in batches (so that
+     * the random host of each can be prefetched); bt[i], bh[i] is the i-th. */
+    double bt[DS_SIM_PICK_BATCH];
+    ds_sim_hot *bh[DS_SIM_PICK_BATCH];
+    size_t bi, bn;
+    double tcur;     /* time the next draw starts from */
+    bool pending;    /* the epidemic event at tcur is still to be applied */
+    bool last_batch; /* the end of the scenario comes before the next packet */
 } ds_sim_stream;
 
 typedef struct ds_sim_gen {
     ds_sim_scenario *s;
-    ds_sim_pset all;         /* every monitor's prefixes */
-    int *all_mon;            /* monitor of each prefix of `all` */
+    ds_sim_pset all; /* every monitor's prefixes */
+    int *all_mon;    /* monitor of each prefix of `all` */
     ds_sim_epi *epi;
     ds_sim_stream *st;
     size_t nst;
@@ -86,6 +94,56 @@ static int ds_sim_monitor_of(const ds_sim_scenario *s, uint32_t a)
 
 /* ---- streams ------------------------------------------------------------------- */
 
+/* Draws the worm's next batch: packet times from tcur until the next epidemic event
+ * (then applied at the next refill, after the batch has been written, since it may
+ * change a host of the batch) or DS_SIM_PICK_BATCH packets, whichever comes first.
+ * A draw that crosses the event is discarded and the process restarts at the event:
+ * exact, by the memoryless property. */
+static void ds_sim_worm_refill(ds_sim_gen *g, ds_sim_stream *st)
+{
+    double scale = (double)g->all.size / 4294967296.0;
+    st->bi = st->bn = 0;
+    if (st->last_batch)
+        return;
+    for (;;) {
+        if (st->pending) {
+            ds_sim_epi_step(g->epi);
+            st->pending = false;
+        }
+        double te = ds_sim_epi_next_time(g->epi);
+        double limit = te < st->end ? te : st->end;
+        double lam = ds_sim_epi_global_rate(g->epi) * scale;
+        double t = st->tcur;
+        size_t n = 0;
+        bool crossed = false;
+        while (n < DS_SIM_PICK_BATCH) {
+            double cand = lam > 0 ? t + ds_sim_exp(&st->rng, lam) : INFINITY;
+            if (cand >= limit) {
+                crossed = true;
+                break;
+            }
+            t = cand;
+            st->bt[n++] = cand;
+        }
+        st->tcur = t;
+        if (crossed) {
+            if (te < st->end) {
+                st->tcur = te;
+                st->pending = true;
+            } else {
+                st->last_batch = true;
+            }
+        }
+        if (n > 0) {
+            ds_sim_epi_pick_batch(g->epi, &st->rng, n, st->bh);
+            st->bn = n;
+            return;
+        }
+        if (st->last_batch)
+            return;
+    }
+}
+
 static void ds_sim_advance(ds_sim_gen *g, ds_sim_stream *st)
 {
     if (st->kind != DS_ST_WORM) {
@@ -94,22 +152,9 @@ static void ds_sim_advance(ds_sim_gen *g, ds_sim_stream *st)
             st->t = INFINITY;
         return;
     }
-    double scale = (double)g->all.size / 4294967296.0;
-    for (;;) {
-        double te = ds_sim_epi_next_time(g->epi);
-        double lam = ds_sim_epi_global_rate(g->epi) * scale;
-        double cand = lam > 0 ? st->t + ds_sim_exp(&st->rng, lam) : INFINITY;
-        if (cand < te) {
-            st->t = cand < st->end ? cand : INFINITY;
-            return;
-        }
-        if (te >= st->end) {
-            st->t = INFINITY;
-            return;
-        }
-        st->t = te;
-        ds_sim_epi_step(g->epi);
-    }
+    if (++st->bi >= st->bn)
+        ds_sim_worm_refill(g, st);
+    st->t = st->bi < st->bn ? st->bt[st->bi] : INFINITY;
 }
 
 /* Crafts the stream's next packet into buf; returns its length and monitor. */
@@ -119,7 +164,7 @@ static size_t ds_sim_emit(ds_sim_gen *g, ds_sim_stream *st, int64_t ts_ns, uint8
     size_t pi;
     switch (st->kind) {
     case DS_ST_WORM: {
-        ds_sim_hot *h = ds_sim_epi_pick(g->epi, &st->rng);
+        ds_sim_hot *h = st->bh[st->bi];
         uint32_t dst = ds_sim_draw_in(&g->all, &st->rng, &pi);
         *mon = g->all_mon[pi];
         if (h->probes++ == 0) {
@@ -189,14 +234,14 @@ static void ds_sim_sources(ds_sim_stream *st, uint32_t n, uint32_t fixed, const 
     st->sport = ds_xmalloc(n * sizeof *st->sport);
     st->ttls = ds_xmalloc(n * sizeof *st->ttls);
     for (uint32_t i = 0; i < n; i++) {
-        st->src[i] = fixed ? fixed
-                           : ds_sim_draw_host_address(&st->rng, avoid, (size_t)g->s->nmonitors,
-                                                      used, 0);
+        st->src[i] =
+            fixed ? fixed
+                  : ds_sim_draw_host_address(&st->rng, avoid, (size_t)g->s->nmonitors, used, 0);
         st->sport[i] = (uint16_t)(32768 + ds_sim_below(&st->rng, 28000));
-        st->ttls[i] = (uint8_t)(st->kind == DS_ST_SCAN &&
-                                        g->s->scanners[st->idx].tool != DS_SIM_TOOL_MIRAI
-                                    ? 255 - 6 - ds_sim_below(&st->rng, 20)
-                                    : 64 - 6 - ds_sim_below(&st->rng, 20));
+        st->ttls[i] =
+            (uint8_t)(st->kind == DS_ST_SCAN && g->s->scanners[st->idx].tool != DS_SIM_TOOL_MIRAI
+                          ? 255 - 6 - ds_sim_below(&st->rng, 20)
+                          : 64 - 6 - ds_sim_below(&st->rng, 20));
     }
 }
 
@@ -267,7 +312,12 @@ static void ds_sim_setup(ds_sim_gen *g, uint64_t seed, ds_sim_aset *used)
         st->id = (uint32_t)i;
         if (st->kind != DS_ST_WORM && st->t < 0) /* started before the scenario: skip ahead */
             st->t = 0;
-        ds_sim_advance(g, st);
+        if (st->kind == DS_ST_WORM) {
+            ds_sim_worm_refill(g, st);
+            st->t = st->bn ? st->bt[0] : INFINITY;
+        } else {
+            ds_sim_advance(g, st);
+        }
         g->heap[g->nheap++] = st;
     }
     for (size_t i = g->nheap; i-- > 0;)
@@ -307,12 +357,12 @@ static void ds_sim_progress(const ds_sim_gen *g, double t, uint64_t total, bool 
     gmtime_r(&sec, &tm);
     char when[32];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-    fprintf(stderr, "\rdarkscope simulate: %s UTC, %llu packets%s", when,
-            (unsigned long long)total, final ? "\n" : "   ");
+    fprintf(stderr, "\rdarkscope simulate: %s UTC, %llu packets%s", when, (unsigned long long)total,
+            final ? "\n" : "   ");
 }
 
-int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o,
-               ds_sim_report *rep, char *err, size_t errlen)
+int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o, ds_sim_report *rep,
+               char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
     if (o->duration > 0)

@@ -24,8 +24,8 @@
 typedef struct ds_sim_options {
     uint64_t seed;
     enum ds_compress compress;
-    double duration;     /* seconds; <= 0: the scenario's own */
-    bool progress;       /* a progress line on stderr */
+    double duration; /* seconds; <= 0: the scenario's own */
+    bool progress;   /* a progress line on stderr */
 } ds_sim_options;
 
 typedef struct ds_sim_capture {
@@ -41,13 +41,13 @@ typedef struct ds_sim_report {
     uint64_t infected, addresses, addresses_seen;
     uint32_t peak_new_per_minute;
     int64_t peak_minute_ns;
-    int64_t phase_switch_ns;   /* INT64_MAX: none */
+    int64_t phase_switch_ns; /* INT64_MAX: none */
     size_t attacks, vectors;
 } ds_sim_report;
 
 /* Runs the scenario into outdir. Returns 0, or -1 with a message. */
-int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o,
-               ds_sim_report *rep, char *err, size_t errlen);
+int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o, ds_sim_report *rep,
+               char *err, size_t errlen);
 void ds_sim_report_free(ds_sim_report *rep);
 
 #endif

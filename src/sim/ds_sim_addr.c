@@ -6,8 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static uint32_t ds_sim_mask(uint8_t len) { return len ? 0xffffffffu << (32 - len) : 0; }
-static uint64_t ds_sim_psize(uint8_t len) { return 1ULL << (32 - len); }
+static uint32_t ds_sim_mask(uint8_t len)
+{
+    return len ? 0xffffffffu << (32 - len) : 0;
+}
+static uint64_t ds_sim_psize(uint8_t len)
+{
+    return 1ULL << (32 - len);
+}
 
 int ds_sim_prefix_parse(const char *s, ds_sim_prefix *out)
 {

@@ -21,8 +21,8 @@ typedef struct ds_sim_prefix {
 typedef struct ds_sim_pset {
     ds_sim_prefix *p;
     size_t n;
-    uint64_t size;  /* addresses in the union */
-    uint64_t *cum;  /* cum[i] = addresses in prefixes 0..i */
+    uint64_t size; /* addresses in the union */
+    uint64_t *cum; /* cum[i] = addresses in prefixes 0..i */
 } ds_sim_pset;
 
 /* Parses "a.b.c.d/len" (or a bare address, /32). Returns 0 or -1. */

@@ -20,7 +20,7 @@
 typedef struct ds_sim_fenwick {
     uint64_t *t; /* 1-based */
     size_t n;
-    size_t top;  /* highest power of two <= n */
+    size_t top; /* highest power of two <= n */
 } ds_sim_fenwick;
 
 typedef struct ds_sim_item {
@@ -37,7 +37,7 @@ typedef struct ds_sim_class {
 struct ds_sim_epi {
     const ds_sim_scenario *sc;
     const ds_sim_worm *w;
-    ds_sim_rng rng;          /* epidemic events */
+    ds_sim_rng rng; /* epidemic events */
     ds_sim_aset *used;
     const ds_sim_pset *avoid[DS_SIM_MONITORS_MAX];
     size_t navoid;
@@ -52,11 +52,11 @@ struct ds_sim_epi {
     ds_sim_fenwick fw_s, fw_q;
 
     ds_sim_class cls[DS_SIM_CLASSES];
-    uint32_t *scan;          /* scanning hosts */
+    uint32_t *scan; /* scanning hosts */
     size_t nscan;
-    uint64_t R;              /* sum of scanning rates, milli-probes/s */
-    uint64_t Q;              /* sum over blocks of L_b * S_b */
-    uint64_t S;              /* susceptible hosts */
+    uint64_t R; /* sum of scanning rates, milli-probes/s */
+    uint64_t Q; /* sum over blocks of L_b * S_b */
+    uint64_t S; /* susceptible hosts */
 
     double now, next_random;
     bool initial_done, switched;
@@ -234,8 +234,11 @@ static void ds_sim_seg_open(ds_sim_epi *e, uint32_t hi)
         e->segcap = e->segcap ? e->segcap * 2 : 1024;
         e->seg = ds_xrealloc(e->seg, e->segcap * sizeof *e->seg);
     }
-    e->seg[e->nseg] = (ds_sim_segment){.host = hi, .addr = e->hot[hi].addr, .from = e->now,
-                                       .to = INFINITY, .first_probe_ns = INT64_MAX,
+    e->seg[e->nseg] = (ds_sim_segment){.host = hi,
+                                       .addr = e->hot[hi].addr,
+                                       .from = e->now,
+                                       .to = INFINITY,
+                                       .first_probe_ns = INT64_MAX,
                                        .first_monitor = -1};
     e->h[hi].seg = (uint32_t)e->nseg++;
     e->h[hi].seg_open = true;
@@ -345,6 +348,41 @@ ds_sim_hot *ds_sim_epi_pick(ds_sim_epi *e, ds_sim_rng *r)
         const ds_sim_item *it = &c->items[((x >> 32) * c->n) >> 32];
         if ((((x & 0xffffffffu) << (k + 1)) >> 32) < it->rate)
             return &e->hot[it->host];
+    }
+}
+
+void ds_sim_epi_pick_batch(ds_sim_epi *e, ds_sim_rng *r, size_t n, ds_sim_hot **out)
+{
+    const ds_sim_item *slot[DS_SIM_PICK_BATCH];
+    uint32_t low[DS_SIM_PICK_BATCH];
+    uint8_t cls[DS_SIM_PICK_BATCH];
+    /* Pass 1: the class and the slot of every draw; prefetch the slots. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = ds_sim_below(r, e->R);
+        int k = 0;
+        while (u >= e->cls[k].sum)
+            u -= e->cls[k++].sum;
+        const ds_sim_class *c = &e->cls[k];
+        uint64_t x = ds_sim_next(r);
+        slot[i] = &c->items[((x >> 32) * c->n) >> 32];
+        low[i] = (uint32_t)x;
+        cls[i] = (uint8_t)k;
+        __builtin_prefetch(slot[i]);
+    }
+    /* Pass 2: acceptance; a rejected draw retries in its own class (the
+     * composition-rejection method must not re-draw the class); prefetch the hosts. */
+    for (size_t i = 0; i < n; i++) {
+        int k = cls[i];
+        const ds_sim_item *it = slot[i];
+        uint64_t x = low[i];
+        while (((x << (k + 1)) >> 32) >= it->rate) {
+            const ds_sim_class *c = &e->cls[k];
+            uint64_t y = ds_sim_next(r);
+            it = &c->items[((y >> 32) * c->n) >> 32];
+            x = y & 0xffffffffu;
+        }
+        out[i] = &e->hot[it->host];
+        __builtin_prefetch(out[i], 1);
     }
 }
 
@@ -464,7 +502,10 @@ ds_sim_host *ds_sim_epi_hosts(ds_sim_epi *e, size_t *n)
     return e->h;
 }
 
-const ds_sim_hot *ds_sim_epi_hot(const ds_sim_epi *e) { return e->hot; }
+const ds_sim_hot *ds_sim_epi_hot(const ds_sim_epi *e)
+{
+    return e->hot;
+}
 
 ds_sim_segment *ds_sim_epi_segments(ds_sim_epi *e, size_t *n)
 {
@@ -478,4 +519,7 @@ const uint32_t *ds_sim_epi_per_minute(const ds_sim_epi *e, size_t *n)
     return e->per_minute;
 }
 
-double ds_sim_epi_mean_rate(const ds_sim_epi *e) { return e->mean_rate; }
+double ds_sim_epi_mean_rate(const ds_sim_epi *e)
+{
+    return e->mean_rate;
+}

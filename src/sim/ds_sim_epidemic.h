@@ -35,26 +35,26 @@ enum { DS_SIM_SUSCEPTIBLE = 0, DS_SIM_SCANNING = 1, DS_SIM_STOPPED = 2 };
  * the packet counters, and the sightings of the current address (moved into its
  * segment when the address is given up). */
 typedef struct ds_sim_hot {
-    uint32_t addr;          /* current address */
-    uint32_t probes;        /* probes of the current address into the monitors */
-    int64_t first_ns;       /* first of them (INT64_MAX: none yet) */
-    uint16_t ip_id, sport;  /* per-host packet counters (Windows-like increments) */
-    uint16_t monitors;      /* bit per monitor that received one */
+    uint32_t addr;         /* current address */
+    uint32_t probes;       /* probes of the current address into the monitors */
+    int64_t first_ns;      /* first of them (INT64_MAX: none yet) */
+    uint16_t ip_id, sport; /* per-host packet counters (Windows-like increments) */
+    uint16_t monitors;     /* bit per monitor that received one */
     uint8_t ttl;
     int8_t first_monitor;
 } ds_sim_hot;
 
 typedef struct ds_sim_host {
-    uint32_t addr0;         /* address when drawn */
-    uint32_t rate;          /* milli-probes per second */
-    uint32_t infected_by;   /* address of the infecting host, 0 for initial ones */
-    double infected_at;     /* seconds after start; NAN when never */
-    double deactivated_at;  /* NAN when never */
-    uint32_t changes;       /* address changes */
-    uint32_t seg;           /* current address segment */
+    uint32_t addr0;        /* address when drawn */
+    uint32_t rate;         /* milli-probes per second */
+    uint32_t infected_by;  /* address of the infecting host, 0 for initial ones */
+    double infected_at;    /* seconds after start; NAN when never */
+    double deactivated_at; /* NAN when never */
+    uint32_t changes;      /* address changes */
+    uint32_t seg;          /* current address segment */
     uint32_t cls_pos, scan_pos, blk_pos, blk;
     uint8_t state, cls;
-    bool seg_open;          /* the current segment still collects sightings */
+    bool seg_open; /* the current segment still collects sightings */
 } ds_sim_host;
 
 /* One address held by an infected host over a time span: what a telescope can see. */
@@ -64,7 +64,7 @@ typedef struct ds_sim_segment {
     double from, to;        /* to = INFINITY while open */
     int64_t first_probe_ns; /* INT64_MAX: never seen */
     uint64_t probes;
-    uint16_t monitors;      /* bit per monitor that received a probe */
+    uint16_t monitors; /* bit per monitor that received a probe */
     int8_t first_monitor;
 } ds_sim_segment;
 
@@ -83,6 +83,11 @@ void ds_sim_epi_step(ds_sim_epi *e);
 double ds_sim_epi_global_rate(const ds_sim_epi *e);
 /* A scanning host drawn with probability proportional to its rate. */
 ds_sim_hot *ds_sim_epi_pick(ds_sim_epi *e, ds_sim_rng *r);
+/* n (<= DS_SIM_PICK_BATCH) independent draws of ds_sim_epi_pick, with the memory
+ * they touch prefetched in two passes: the hot path is memory latency, one random
+ * host per packet, and a batch lets those misses overlap. */
+#define DS_SIM_PICK_BATCH 256
+void ds_sim_epi_pick_batch(ds_sim_epi *e, ds_sim_rng *r, size_t n, ds_sim_hot **out);
 /* Moves the sightings of every address still held into its segment (at the end). */
 void ds_sim_epi_finish(ds_sim_epi *e);
 

@@ -14,8 +14,13 @@
 size_t ds_sim_pkt_worm(uint8_t *buf, const ds_sim_worm *w, ds_sim_hot *h, uint32_t dst,
                        const uint8_t *payload, ds_sim_rng *r)
 {
-    ds_craft c = {.src = h->addr, .dst = dst, .proto = w->proto, .ttl = h->ttl,
-                  .ip_id = h->ip_id++, .sport = h->sport, .dport = w->port};
+    ds_craft c = {.src = h->addr,
+                  .dst = dst,
+                  .proto = w->proto,
+                  .ttl = h->ttl,
+                  .ip_id = h->ip_id++,
+                  .sport = h->sport,
+                  .dport = w->port};
     h->sport = h->sport >= 4999 ? 1024 : (uint16_t)(h->sport + 1);
     if (w->proto == 6) {
         c.seq = ds_sim_u32(r);
@@ -33,6 +38,7 @@ size_t ds_sim_pkt_backscatter(uint8_t *buf, const ds_sim_attack *a, uint32_t dst
 {
     uint64_t x = ds_sim_next(r);
     uint16_t rport = (uint16_t)(1024 + (x % 64512)); /* the spoofed packet's source port */
+    uint8_t inner[80]; /* ICMP errors: the quoted packet, alive until the frame is built */
     ds_craft c = {.src = a->victim, .dst = dst, .ttl = ttl, .ip_id = (uint16_t)(x >> 16)};
     switch (a->response) {
     case DS_SIM_SYNACK:
@@ -56,11 +62,15 @@ size_t ds_sim_pkt_backscatter(uint8_t *buf, const ds_sim_attack *a, uint32_t dst
     case DS_SIM_UNREACH:
     case DS_SIM_TTL_EXCEEDED: {
         /* The quote: the attack packet as the victim or router received it. */
-        uint8_t inner[80];
-        ds_craft q = {.src = dst, .dst = a->victim, .proto = a->proto,
+        ds_craft q = {.src = dst,
+                      .dst = a->victim,
+                      .proto = a->proto,
                       .ttl = a->response == DS_SIM_TTL_EXCEEDED ? 1 : 50,
-                      .ip_id = (uint16_t)(x >> 48), .sport = rport, .dport = a->port,
-                      .seq = (uint32_t)(x >> 32), .tcp_flags = 0x02};
+                      .ip_id = (uint16_t)(x >> 48),
+                      .sport = rport,
+                      .dport = a->port,
+                      .seq = (uint32_t)(x >> 32),
+                      .tcp_flags = 0x02};
         if (a->proto == 1) {
             q.icmp_type = 8;
             q.icmp_rest = (uint32_t)(x >> 32);
@@ -92,8 +102,14 @@ size_t ds_sim_pkt_scan(uint8_t *buf, const ds_sim_scanner *s, uint32_t src, uint
         dport = (x & 0xff) < 230 ? s->ports[0] : s->ports[1]; /* Mirai: 9 in 10 to 23 */
     else if (s->nports > 1)
         dport = s->ports[(x & 0xffff) % s->nports];
-    ds_craft c = {.src = src, .dst = dst, .proto = s->proto, .ttl = ttl, .sport = sport,
-                  .dport = dport, .seq = (uint32_t)(x >> 32), .tcp_flags = 0x02,
+    ds_craft c = {.src = src,
+                  .dst = dst,
+                  .proto = s->proto,
+                  .ttl = ttl,
+                  .sport = sport,
+                  .dport = dport,
+                  .seq = (uint32_t)(x >> 32),
+                  .tcp_flags = 0x02,
                   .ip_id = (uint16_t)(x >> 16)};
     switch (s->tool) {
     case DS_SIM_TOOL_ZMAP:
@@ -128,8 +144,13 @@ size_t ds_sim_pkt_misconfig(uint8_t *buf, const ds_sim_misconfig *m, uint32_t sr
 {
     static const uint8_t junk[32] = "d1:ad2:id20:misconfigured-peer";
     uint64_t x = ds_sim_next(r);
-    ds_craft c = {.src = src, .dst = dst, .proto = m->proto, .ttl = 50, .sport = sport,
-                  .dport = m->port, .ip_id = (uint16_t)x};
+    ds_craft c = {.src = src,
+                  .dst = dst,
+                  .proto = m->proto,
+                  .ttl = 50,
+                  .sport = sport,
+                  .dport = m->port,
+                  .ip_id = (uint16_t)x};
     if (m->proto == 6) {
         c.seq = (uint32_t)(x >> 32);
         c.tcp_flags = 0x02;

@@ -24,7 +24,10 @@ typedef struct ds_sim_rng {
 /* Stream `stream` of the simulation seeded with `seed`. */
 void ds_sim_rng_seed(ds_sim_rng *r, uint64_t seed, uint64_t stream);
 
-static inline uint64_t ds_sim_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t ds_sim_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static inline uint64_t ds_sim_next(ds_sim_rng *r)
 {
@@ -40,7 +43,10 @@ static inline uint64_t ds_sim_next(ds_sim_rng *r)
     return out;
 }
 
-static inline uint32_t ds_sim_u32(ds_sim_rng *r) { return (uint32_t)(ds_sim_next(r) >> 32); }
+static inline uint32_t ds_sim_u32(ds_sim_rng *r)
+{
+    return (uint32_t)(ds_sim_next(r) >> 32);
+}
 
 /* Uniform in [0, 1), 53 bits. */
 static inline double ds_sim_unif(ds_sim_rng *r)

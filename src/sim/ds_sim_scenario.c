@@ -140,9 +140,9 @@ static void ds_sim_fail(ds_sim_pctx *c, const char *fmt, ...)
     char path[256] = "";
     size_t o = 0;
     for (int i = 0; i < c->depth && o < sizeof path; i++) {
-        int w = c->path[i].key ? snprintf(path + o, sizeof path - o, "%s%s", i ? "." : "",
-                                          c->path[i].key)
-                               : snprintf(path + o, sizeof path - o, "[%d]", c->path[i].idx);
+        int w = c->path[i].key
+                    ? snprintf(path + o, sizeof path - o, "%s%s", i ? "." : "", c->path[i].key)
+                    : snprintf(path + o, sizeof path - o, "[%d]", c->path[i].idx);
         if (w < 0)
             break;
         o += (size_t)w;
@@ -167,7 +167,10 @@ static void ds_sim_push_idx(ds_sim_pctx *c, int idx)
         c->path[c->depth] = (ds_sim_pcomp){NULL, idx};
     c->depth++;
 }
-static void ds_sim_pop(ds_sim_pctx *c) { c->depth--; }
+static void ds_sim_pop(ds_sim_pctx *c)
+{
+    c->depth--;
+}
 
 /* ---- typed members ------------------------------------------------------------ */
 
@@ -243,8 +246,8 @@ static int ds_sim_iso(const char *s, int64_t *ns)
         return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi};
+    struct tm tm = {
+        .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
     time_t t = timegm(&tm);
     *ns = (int64_t)t * DS_NS_PER_SEC + (int64_t)llround(sec * 1e9);
     return 0;
@@ -261,7 +264,8 @@ static double ds_sim_duration(ds_sim_pctx *c, json_t *obj, const char *key, doub
     int64_t ns;
     if (json_is_number(v) && json_number_value(v) >= 0)
         x = json_number_value(v);
-    else if (json_is_string(v) && ds_opt_parse_duration(json_string_value(v), &ns, e, sizeof e) == 0)
+    else if (json_is_string(v) &&
+             ds_opt_parse_duration(json_string_value(v), &ns, e, sizeof e) == 0)
         x = (double)ns / 1e9;
     else
         ds_sim_fail(c, "must be a duration: seconds, or a string like \"90s\", \"10m\", \"6h\"");
@@ -308,7 +312,8 @@ static uint8_t ds_sim_proto(ds_sim_pctx *c, json_t *obj, const char *key, uint8_
     if (allow_icmp && !strcmp(s, "icmp"))
         return 1;
     ds_sim_push_key(c, key);
-    ds_sim_fail(c, allow_icmp ? "must be \"tcp\", \"udp\" or \"icmp\"" : "must be \"tcp\" or \"udp\"");
+    ds_sim_fail(c,
+                allow_icmp ? "must be \"tcp\", \"udp\" or \"icmp\"" : "must be \"tcp\" or \"udp\"");
     ds_sim_pop(c);
     return def;
 }
@@ -401,10 +406,22 @@ static size_t ds_sim_ports(ds_sim_pctx *c, json_t *obj, const char *key, uint16_
 
 static void ds_sim_parse_worm(ds_sim_pctx *c, json_t *o, ds_sim_scenario *s)
 {
-    static const char *const keys[] = {
-        "name", "protocol", "port", "payload_bytes", "vulnerable", "cluster", "initial",
-        "initial_at", "scan_rate", "scan_rate_sigma", "scan_rate_max", "phase_switch",
-        "deactivation_per_hour", "dhcp_churn_per_hour", "local_preference", NULL};
+    static const char *const keys[] = {"name",
+                                       "protocol",
+                                       "port",
+                                       "payload_bytes",
+                                       "vulnerable",
+                                       "cluster",
+                                       "initial",
+                                       "initial_at",
+                                       "scan_rate",
+                                       "scan_rate_sigma",
+                                       "scan_rate_max",
+                                       "phase_switch",
+                                       "deactivation_per_hour",
+                                       "dhcp_churn_per_hour",
+                                       "local_preference",
+                                       NULL};
     ds_sim_worm *w = &s->worm;
     if (!json_is_object(o)) {
         ds_sim_fail(c, "must be an object");
@@ -415,8 +432,8 @@ static void ds_sim_parse_worm(ds_sim_pctx *c, json_t *o, ds_sim_scenario *s)
     snprintf(w->name, sizeof w->name, "%s", ds_sim_str(c, o, "name", "worm"));
     w->proto = ds_sim_proto(c, o, "protocol", 6, false);
     w->port = (uint16_t)ds_sim_uint(c, o, "port", 80, 0, 65535);
-    w->payload_len = (uint16_t)ds_sim_uint(c, o, "payload_bytes", w->proto == 17 ? 376 : 0, 0,
-                                           1400);
+    w->payload_len =
+        (uint16_t)ds_sim_uint(c, o, "payload_bytes", w->proto == 17 ? 376 : 0, 0, 1400);
     w->vulnerable = ds_sim_uint(c, o, "vulnerable", 0, 1, 50000000);
     w->cluster = ds_sim_uint(c, o, "cluster", 1, 1, 60000);
     w->initial = ds_sim_uint(c, o, "initial", 1, 1, 50000000);
@@ -439,7 +456,7 @@ static void ds_sim_parse_worm(ds_sim_pctx *c, json_t *o, ds_sim_scenario *s)
 
 static enum ds_sim_response ds_sim_parse_response(ds_sim_pctx *c, json_t *o)
 {
-    static const char *const names[] = {"syn-ack", "rst", "rst-ack", "echo-reply",
+    static const char *const names[] = {"syn-ack",          "rst",         "rst-ack", "echo-reply",
                                         "icmp-unreachable", "ttl-exceeded"};
     const char *r = ds_sim_str(c, o, "response", "syn-ack");
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -454,8 +471,8 @@ static enum ds_sim_response ds_sim_parse_response(ds_sim_pctx *c, json_t *o)
 
 static void ds_sim_parse_attack(ds_sim_pctx *c, json_t *o, ds_sim_attack *a)
 {
-    static const char *const keys[] = {"victim", "start", "duration", "rate", "response",
-                                       "protocol", "port", "router", "spoof", NULL};
+    static const char *const keys[] = {"victim",   "start", "duration", "rate",  "response",
+                                       "protocol", "port",  "router",   "spoof", NULL};
     if (!json_is_object(o)) {
         ds_sim_fail(c, "must be an object");
         return;
@@ -468,9 +485,7 @@ static void ds_sim_parse_attack(ds_sim_pctx *c, json_t *o, ds_sim_attack *a)
     a->duration = ds_sim_duration(c, o, "duration", 600);
     a->rate = ds_sim_num(c, o, "rate", 1000, 1e-6, 1e9);
     a->response = ds_sim_parse_response(c, o);
-    uint8_t dflt = a->response == DS_SIM_ECHO_REPLY ? 1
-                   : a->response == DS_SIM_UNREACH  ? 17
-                                                    : 6;
+    uint8_t dflt = a->response == DS_SIM_ECHO_REPLY ? 1 : a->response == DS_SIM_UNREACH ? 17 : 6;
     a->proto = ds_sim_proto(c, o, "protocol", dflt, true);
     if (a->response <= DS_SIM_RSTACK && a->proto != 6) {
         ds_sim_push_key(c, "protocol");
@@ -496,8 +511,8 @@ static void ds_sim_parse_attack(ds_sim_pctx *c, json_t *o, ds_sim_attack *a)
 
 static void ds_sim_parse_scanner(ds_sim_pctx *c, json_t *o, ds_sim_scanner *sc, double dur)
 {
-    static const char *const keys[] = {"tool", "protocol", "ports", "sources", "source",
-                                       "rate", "start", "duration", NULL};
+    static const char *const keys[] = {"tool", "protocol", "ports",    "sources", "source",
+                                       "rate", "start",    "duration", NULL};
     static const char *const tools[] = {"plain", "zmap", "masscan", "mirai"};
     if (!json_is_object(o)) {
         ds_sim_fail(c, "must be an object");
@@ -545,8 +560,8 @@ static void ds_sim_parse_scanner(ds_sim_pctx *c, json_t *o, ds_sim_scanner *sc, 
 static void ds_sim_parse_misconfig(ds_sim_pctx *c, json_t *o, ds_sim_misconfig *m,
                                    const ds_sim_scenario *s)
 {
-    static const char *const keys[] = {"sources", "targets", "monitor", "protocol", "port",
-                                       "rate", "start", "duration", NULL};
+    static const char *const keys[] = {"sources", "targets", "monitor",  "protocol", "port",
+                                       "rate",    "start",   "duration", NULL};
     if (!json_is_object(o)) {
         ds_sim_fail(c, "must be an object");
         return;
@@ -609,8 +624,8 @@ static void ds_sim_parse_monitors(ds_sim_pctx *c, json_t *o, ds_sim_scenario *s)
 ds_sim_scenario *ds_sim_scenario_parse(const char *text, const char *origin, char *err,
                                        size_t errlen)
 {
-    static const char *const keys[] = {"name", "description", "start", "duration", "monitors",
-                                       "worm", "attacks", "scanners", "misconfig", NULL};
+    static const char *const keys[] = {"name", "description", "start",    "duration",  "monitors",
+                                       "worm", "attacks",     "scanners", "misconfig", NULL};
     json_error_t je;
     json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &je);
     if (!doc) {
@@ -761,7 +776,7 @@ void ds_sim_scenario_free(ds_sim_scenario *s)
 
 const char *ds_sim_response_name(enum ds_sim_response r)
 {
-    static const char *const n[] = {"syn-ack", "rst", "rst-ack", "echo-reply",
+    static const char *const n[] = {"syn-ack",          "rst",         "rst-ack", "echo-reply",
                                     "icmp-unreachable", "ttl-exceeded"};
     return n[r];
 }

@@ -28,17 +28,17 @@ typedef struct ds_sim_monitor {
 typedef struct ds_sim_worm {
     bool enabled;
     char name[DS_SIM_NAME_MAX];
-    uint8_t proto;           /* 6 TCP (SYN probes) or 17 UDP (one datagram) */
+    uint8_t proto; /* 6 TCP (SYN probes) or 17 UDP (one datagram) */
     uint16_t port;
-    uint16_t payload_len;    /* UDP payload bytes (Slammer: 376) */
-    uint32_t vulnerable;     /* N, the vulnerable population */
-    uint32_t cluster;        /* vulnerable hosts drawn per /16 (1 = independent) */
-    uint32_t initial;        /* hosts infected at initial_at */
+    uint16_t payload_len; /* UDP payload bytes (Slammer: 376) */
+    uint32_t vulnerable;  /* N, the vulnerable population */
+    uint32_t cluster;     /* vulnerable hosts drawn per /16 (1 = independent) */
+    uint32_t initial;     /* hosts infected at initial_at */
     double initial_at;
-    double scan_rate;        /* mean probes per second per infected host */
-    double scan_rate_sigma;  /* lognormal sigma of per-host rates (0 = all equal) */
-    double scan_rate_max;    /* cap on a host's rate, probes/s */
-    double phase_switch;     /* all hosts stop scanning at this time (INFINITY: never) */
+    double scan_rate;       /* mean probes per second per infected host */
+    double scan_rate_sigma; /* lognormal sigma of per-host rates (0 = all equal) */
+    double scan_rate_max;   /* cap on a host's rate, probes/s */
+    double phase_switch;    /* all hosts stop scanning at this time (INFINITY: never) */
     double deactivation_per_hour;
     double churn_per_hour;   /* DHCP address changes per infected host per hour */
     double local_preference; /* fraction of probes aimed at the host's own /16 */
@@ -49,41 +49,41 @@ enum ds_sim_response {
     DS_SIM_RST,
     DS_SIM_RSTACK,
     DS_SIM_ECHO_REPLY,
-    DS_SIM_UNREACH,   /* ICMP 3 from the victim, quoting the attack packet */
+    DS_SIM_UNREACH,     /* ICMP 3 from the victim, quoting the attack packet */
     DS_SIM_TTL_EXCEEDED /* ICMP 11 from a router on the way, quoting the attack packet */
 };
 
 typedef struct ds_sim_attack {
     uint32_t victim;
     double start, duration;
-    double rate;             /* attack packets per second, each answered once */
+    double rate; /* attack packets per second, each answered once */
     enum ds_sim_response response;
-    uint8_t proto;           /* the attack's protocol (quoted in ICMP errors) */
-    uint16_t port;           /* the victim's attacked port */
-    uint32_t router;         /* source of TTL-exceeded errors */
-    ds_sim_pset spoof;       /* spoofed-source space; the whole space by default */
+    uint8_t proto;     /* the attack's protocol (quoted in ICMP errors) */
+    uint16_t port;     /* the victim's attacked port */
+    uint32_t router;   /* source of TTL-exceeded errors */
+    ds_sim_pset spoof; /* spoofed-source space; the whole space by default */
 } ds_sim_attack;
 
 enum ds_sim_tool { DS_SIM_TOOL_PLAIN, DS_SIM_TOOL_ZMAP, DS_SIM_TOOL_MASSCAN, DS_SIM_TOOL_MIRAI };
 
 typedef struct ds_sim_scanner {
     enum ds_sim_tool tool;
-    uint8_t proto;           /* 6 TCP SYN, 17 UDP, 1 ICMP echo request */
+    uint8_t proto; /* 6 TCP SYN, 17 UDP, 1 ICMP echo request */
     uint16_t ports[DS_SIM_PORTS_MAX];
     size_t nports;
-    uint32_t sources;        /* number of scanning hosts (a botnet when > 1) */
-    uint32_t source;         /* fixed address for a single scanner, 0 = drawn */
-    double rate;             /* probes per second per source, over all of IPv4 */
+    uint32_t sources; /* number of scanning hosts (a botnet when > 1) */
+    uint32_t source;  /* fixed address for a single scanner, 0 = drawn */
+    double rate;      /* probes per second per source, over all of IPv4 */
     double start, duration;
 } ds_sim_scanner;
 
 typedef struct ds_sim_misconfig {
     uint32_t sources;
-    uint32_t targets;        /* dark addresses they insist on, drawn in the monitor */
+    uint32_t targets; /* dark addresses they insist on, drawn in the monitor */
     int monitor;
     uint8_t proto;
     uint16_t port;
-    double rate;             /* packets per second per source (not scaled: aimed) */
+    double rate; /* packets per second per source (not scaled: aimed) */
     double start, duration;
 } ds_sim_misconfig;
 
@@ -101,7 +101,7 @@ typedef struct ds_sim_scenario {
     size_t nscanners;
     ds_sim_misconfig *misconfigs;
     size_t nmisconfigs;
-    json_t *source;          /* the parsed document, for truth/scenario.json */
+    json_t *source; /* the parsed document, for truth/scenario.json */
 } ds_sim_scenario;
 
 /* Loads a preset by name or, failing that, a file. Errors: "FILE:LINE:COL: path:

@@ -49,7 +49,10 @@ static json_t *ds_sim_jpset(const ds_sim_pset *p)
     return a;
 }
 
-static const char *ds_sim_pname(uint8_t p) { return p == 6 ? "tcp" : p == 17 ? "udp" : "icmp"; }
+static const char *ds_sim_pname(uint8_t p)
+{
+    return p == 6 ? "tcp" : p == 17 ? "udp" : "icmp";
+}
 
 json_t *ds_sim_scenario_json(const ds_sim_scenario *s)
 {

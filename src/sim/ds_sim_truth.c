@@ -153,8 +153,7 @@ static json_t *ds_sim_worm_json(const ds_sim_scenario *s, ds_sim_epi *epi, ds_si
     }
     rep->peak_new_per_minute = peak;
     rep->peak_minute_ns = s->start_ns + (int64_t)peak_at * minute_ns;
-    rep->phase_switch_ns =
-        isfinite(w->phase_switch) ? ds_sim_ns(s, w->phase_switch) : INT64_MAX;
+    rep->phase_switch_ns = isfinite(w->phase_switch) ? ds_sim_ns(s, w->phase_switch) : INT64_MAX;
     double mean = ds_sim_epi_mean_rate(epi);
     double K = mean * (1 - w->local_preference) * w->vulnerable / 4294967296.0 * 3600.0;
     json_object_set_new(j, "name", json_string(w->name));
@@ -172,9 +171,9 @@ static json_t *ds_sim_worm_json(const ds_sim_scenario *s, ds_sim_epi *epi, ds_si
                         ds_sim_jtime_ns(s->start_ns + (int64_t)peak_seen_at * minute_ns));
     json_object_set_new(j, "time_to_50pct", ds_sim_time_to(s, pm, nmin, rep->infected, 0.5));
     json_object_set_new(j, "time_to_90pct", ds_sim_time_to(s, pm, nmin, rep->infected, 0.9));
-    json_object_set_new(j, "phase_switch", rep->phase_switch_ns == INT64_MAX
-                                               ? json_null()
-                                               : ds_sim_jtime_ns(rep->phase_switch_ns));
+    json_object_set_new(j, "phase_switch",
+                        rep->phase_switch_ns == INT64_MAX ? json_null()
+                                                          : ds_sim_jtime_ns(rep->phase_switch_ns));
     json_t *per = json_object();
     json_object_set_new(per, "start", ds_sim_jtime_ns(s->start_ns));
     json_object_set_new(per, "interval_s", json_integer(60));
@@ -191,8 +190,8 @@ static json_t *ds_sim_worm_json(const ds_sim_scenario *s, ds_sim_epi *epi, ds_si
 }
 
 int ds_sim_truth_write(ds_outdir *od, const ds_sim_scenario *s, ds_sim_epi *epi,
-                       ds_sim_vectors *vec, const ds_sim_options *o, ds_sim_report *rep,
-                       char *err, size_t errlen)
+                       ds_sim_vectors *vec, const ds_sim_options *o, ds_sim_report *rep, char *err,
+                       size_t errlen)
 {
     if (ds_outdir_mkdir(od, "truth", err, errlen) != 0)
         return -1;

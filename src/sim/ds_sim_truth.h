@@ -12,7 +12,7 @@
 #include "sim/ds_sim_vectors.h"
 
 int ds_sim_truth_write(ds_outdir *od, const ds_sim_scenario *s, ds_sim_epi *epi,
-                       ds_sim_vectors *vec, const ds_sim_options *o, ds_sim_report *rep,
-                       char *err, size_t errlen);
+                       ds_sim_vectors *vec, const ds_sim_options *o, ds_sim_report *rep, char *err,
+                       size_t errlen);
 
 #endif

@@ -70,8 +70,8 @@ ds_sim_vectors *ds_sim_vectors_new(const ds_sim_scenario *s)
     for (size_t i = 0; i < s->nattacks; i++) {
         uint8_t proto = ds_sim_key_proto(&s->attacks[i]);
         size_t k = 0;
-        while (k < v->nkeys && !(v->keys[k].victim == s->attacks[i].victim &&
-                                 v->keys[k].proto == proto))
+        while (k < v->nkeys &&
+               !(v->keys[k].victim == s->attacks[i].victim && v->keys[k].proto == proto))
             k++;
         if (k == v->nkeys) {
             v->keys[k].victim = s->attacks[i].victim;
@@ -102,8 +102,9 @@ void ds_sim_vectors_add(ds_sim_vectors *v, size_t attack, int64_t ts_ns, uint32_
         k->cap = k->cap ? k->cap * 2 : 256;
         k->p = ds_xrealloc(k->p, k->cap * sizeof *k->p);
     }
-    k->p[k->n++] = (ds_sim_bs){ts_ns, dst, ip_len, (uint8_t)monitor,
-                               (uint8_t)v->sc->attacks[attack].response, (uint32_t)attack};
+    k->p[k->n++] = (ds_sim_bs){
+        ts_ns,           dst, ip_len, (uint8_t)monitor, (uint8_t)v->sc->attacks[attack].response,
+        (uint32_t)attack};
 }
 
 static int ds_sim_cmp_dst(const void *a, const void *b)
@@ -175,11 +176,12 @@ static char *ds_sim_vector_line(const ds_sim_vectors *v, const ds_sim_key *k, co
     fputc(',', f);
     ds_csv_time(f, p[n - 1].ts);
     int64_t d = p[n - 1].ts - p[0].ts;
-    fprintf(f, ",%" PRId64 ".%06" PRId64 ",%zu,%" PRIu64 ",%zu,%" PRIu64, (int64_t)(d / DS_NS_PER_SEC),
-            (int64_t)((d % DS_NS_PER_SEC) / 1000), n, bytes, distinct, ds_sim_max_window(p, n));
+    fprintf(f, ",%" PRId64 ".%06" PRId64 ",%zu,%" PRIu64 ",%zu,%" PRIu64,
+            (int64_t)(d / DS_NS_PER_SEC), (int64_t)((d % DS_NS_PER_SEC) / 1000), n, bytes, distinct,
+            ds_sim_max_window(p, n));
     fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",0",
-            kinds[DS_SIM_SYNACK], kinds[DS_SIM_RST], kinds[DS_SIM_RSTACK],
-            kinds[DS_SIM_ECHO_REPLY], kinds[DS_SIM_UNREACH], kinds[DS_SIM_TTL_EXCEEDED]);
+            kinds[DS_SIM_SYNACK], kinds[DS_SIM_RST], kinds[DS_SIM_RSTACK], kinds[DS_SIM_ECHO_REPLY],
+            kinds[DS_SIM_UNREACH], kinds[DS_SIM_TTL_EXCEEDED]);
     /* Which scenario attacks fed the vector, and their summed true rate. */
     fputc(',', f);
     double rate = 0;
@@ -234,7 +236,8 @@ size_t ds_sim_vectors_write(ds_sim_vectors *v, FILE *attacks_csv, FILE *vectors_
             i = j;
         }
     }
-    qsort(rows, nrows, sizeof *rows, ds_sim_cmp_row);
+    if (nrows)
+        qsort(rows, nrows, sizeof *rows, ds_sim_cmp_row);
     fprintf(attacks_csv, "%s\n", header);
     fprintf(vectors_csv, "%s,is_attack\n", header);
     for (size_t r = 0; r < nrows; r++) {

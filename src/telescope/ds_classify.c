@@ -119,8 +119,22 @@ static const uint8_t ds_special4_octet[256] = {
     [198] = 2, /* 198.18.0.0/15 benchmarking, 198.51.100.0/24 TEST-NET-2 */
     [203] = 2, /* 203.0.113.0/24 TEST-NET-3 */
     /* 240.0.0.0/4 reserved, which holds 255.255.255.255 (limited broadcast) */
-    [240] = 1, [241] = 1, [242] = 1, [243] = 1, [244] = 1, [245] = 1, [246] = 1, [247] = 1,
-    [248] = 1, [249] = 1, [250] = 1, [251] = 1, [252] = 1, [253] = 1, [254] = 1, [255] = 1,
+    [240] = 1,
+    [241] = 1,
+    [242] = 1,
+    [243] = 1,
+    [244] = 1,
+    [245] = 1,
+    [246] = 1,
+    [247] = 1,
+    [248] = 1,
+    [249] = 1,
+    [250] = 1,
+    [251] = 1,
+    [252] = 1,
+    [253] = 1,
+    [254] = 1,
+    [255] = 1,
 };
 
 typedef struct ds_net4 {
@@ -147,15 +161,15 @@ typedef struct ds_net6 {
 /* ::ffff:0:0/96 is not listed: darkscope stores IPv4 in that form, and such packets
  * reach ds_ip_is_v4() first. */
 static const ds_net6 ds_special6_list[] = {
-    {0, 0, ~0ull, ~0ull},                                          /* ::/128 unspecified */
-    {0, 1, ~0ull, ~0ull},                                          /* ::1/128 loopback */
-    {0x0064ff9b00000000ull, 0, ~0ull, 0xffffffff00000000ull},      /* 64:ff9b::/96 NAT64 */
-    {0x0100000000000000ull, 0, ~0ull, 0},                          /* 100::/64 discard-only */
-    {0x2001000000000000ull, 0, 0xfffffe0000000000ull, 0},          /* 2001::/23 IETF protocols */
-    {0x20010db800000000ull, 0, 0xffffffff00000000ull, 0},          /* 2001:db8::/32 documentation */
-    {0x2002000000000000ull, 0, 0xffff000000000000ull, 0},          /* 2002::/16 6to4 */
-    {0xfc00000000000000ull, 0, 0xfe00000000000000ull, 0},          /* fc00::/7 unique local */
-    {0xfe80000000000000ull, 0, 0xffc0000000000000ull, 0},          /* fe80::/10 link local */
+    {0, 0, ~0ull, ~0ull},                                     /* ::/128 unspecified */
+    {0, 1, ~0ull, ~0ull},                                     /* ::1/128 loopback */
+    {0x0064ff9b00000000ull, 0, ~0ull, 0xffffffff00000000ull}, /* 64:ff9b::/96 NAT64 */
+    {0x0100000000000000ull, 0, ~0ull, 0},                     /* 100::/64 discard-only */
+    {0x2001000000000000ull, 0, 0xfffffe0000000000ull, 0},     /* 2001::/23 IETF protocols */
+    {0x20010db800000000ull, 0, 0xffffffff00000000ull, 0},     /* 2001:db8::/32 documentation */
+    {0x2002000000000000ull, 0, 0xffff000000000000ull, 0},     /* 2002::/16 6to4 */
+    {0xfc00000000000000ull, 0, 0xfe00000000000000ull, 0},     /* fc00::/7 unique local */
+    {0xfe80000000000000ull, 0, 0xffc0000000000000ull, 0},     /* fe80::/10 link local */
 };
 
 static bool ds_special_source(const ds_ip *a)
@@ -188,9 +202,21 @@ static bool ds_special_source(const ds_ip *a)
 static uint8_t ds_class_icmp4(uint8_t type)
 {
     switch (type) {
-    case 0: case 3: case 4: case 5: case 11: case 12: case 14: case 16: case 18:
+    case 0:
+    case 3:
+    case 4:
+    case 5:
+    case 11:
+    case 12:
+    case 14:
+    case 16:
+    case 18:
         return DS_CLS_BACKSCATTER; /* replies and errors: answers to someone else */
-    case 8: case 10: case 13: case 15: case 17:
+    case 8:
+    case 10:
+    case 13:
+    case 15:
+    case 17:
         return DS_CLS_SCAN_ICMP; /* echo, router solicitation, timestamp, info, mask */
     default:
         return DS_CLS_OTHER;
@@ -238,8 +264,8 @@ void ds_classify(ds_pkt *p)
     uint32_t tags = p->tags;
     if (ds_special_source(&p->src))
         tags |= DS_TAG_SPECIAL_SRC;
-    if (p->ipver == 4 && (cls == DS_CLS_SCAN_TCP || cls == DS_CLS_SCAN_UDP ||
-                          cls == DS_CLS_SCAN_ICMP)) {
+    if (p->ipver == 4 &&
+        (cls == DS_CLS_SCAN_TCP || cls == DS_CLS_SCAN_UDP || cls == DS_CLS_SCAN_ICMP)) {
         if (p->ip_id == 54321)
             tags |= DS_TAG_ZMAP;
         if (cls == DS_CLS_SCAN_TCP) {

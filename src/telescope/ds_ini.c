@@ -43,7 +43,8 @@ typedef struct ds_ini_ctx {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void ds_ini_fail(ds_ini_ctx *c, int line, const char *fmt, ...)
+static void
+ds_ini_fail(ds_ini_ctx *c, int line, const char *fmt, ...)
 {
     if (c->err_line && c->err_line <= line)
         return;
@@ -159,8 +160,8 @@ int ds_ini_parse_string(const char *text, const char *origin, ds_ini_section_fn 
     return 0;
 }
 
-int ds_ini_parse_file(const char *path, ds_ini_section_fn section, ds_ini_key_fn key,
-                      void *user, char *err, size_t errlen)
+int ds_ini_parse_file(const char *path, ds_ini_section_fn section, ds_ini_key_fn key, void *user,
+                      char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {

@@ -16,8 +16,8 @@
 /* Called for every key. Returns 0, or -1 after writing the reason (no file or line)
  * into err. A continued value (an indented line after a key) arrives as the same key
  * again, as inih reports it. */
-typedef int (*ds_ini_key_fn)(void *user, const char *section, const char *key,
-                             const char *value, int line, char *err, size_t errlen);
+typedef int (*ds_ini_key_fn)(void *user, const char *section, const char *key, const char *value,
+                             int line, char *err, size_t errlen);
 
 /* Called for every section header, before its keys. Returns 0 or -1 with a reason. */
 typedef int (*ds_ini_section_fn)(void *user, const char *section, int line, char *err,
@@ -29,8 +29,8 @@ int ds_ini_parse_string(const char *text, const char *origin, ds_ini_section_fn 
                         ds_ini_key_fn key, void *user, char *err, size_t errlen);
 
 /* Reads the file (at most 16 MiB) and parses it; "PATH: reason" when it cannot. */
-int ds_ini_parse_file(const char *path, ds_ini_section_fn section, ds_ini_key_fn key,
-                      void *user, char *err, size_t errlen);
+int ds_ini_parse_file(const char *path, ds_ini_section_fn section, ds_ini_key_fn key, void *user,
+                      char *err, size_t errlen);
 
 /* Helpers for values: trims spaces and one pair of surrounding double quotes in
  * place, returns the start. */

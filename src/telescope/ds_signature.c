@@ -71,8 +71,8 @@ typedef struct ds_sig {
     uint16_t hexlen, hexoff;
     uint8_t hex[DS_SIG_MAX_HEX];
     char desc[DS_SIG_DESC_MAX];
-    int line;                  /* section header line, while staged */
-    int key_line[DS_K_COUNT];  /* where each key was given, 0 = not given */
+    int line;                 /* section header line, while staged */
+    int key_line[DS_K_COUNT]; /* where each key was given, 0 = not given */
 } ds_sig;
 
 struct ds_sigset {
@@ -145,7 +145,10 @@ void ds_sigset_free(ds_sigset *s)
     free(s);
 }
 
-int ds_sigset_count(const ds_sigset *s) { return s->n; }
+int ds_sigset_count(const ds_sigset *s)
+{
+    return s->n;
+}
 
 const char *ds_sigset_name(const ds_sigset *s, int i)
 {
@@ -314,7 +317,8 @@ static int ds_parse_ranges(char *value, unsigned long max, ds_range *r, int *n, 
     }
 }
 
-static const char *const ds_flag_names[8] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+static const char *const ds_flag_names[8] = {"FIN", "SYN", "RST", "PSH",
+                                             "ACK", "URG", "ECE", "CWR"};
 
 /* "SYN", "SYN,ACK", "SYN|ACK", "syn + ack", or a number such as 0x12. */
 static int ds_parse_flags(char *value, uint8_t *out, char *err, size_t errlen)
@@ -445,9 +449,8 @@ static int ds_sig_section(void *user, const char *section, int line, char *err, 
 {
     ds_sigload *L = user;
     if (!ds_sig_valid_name(section)) {
-        snprintf(err, errlen,
-                 "bad signature name '%s' (1 to %d characters of A-Z a-z 0-9 _ . -)", section,
-                 DS_SIG_NAME_MAX - 1);
+        snprintf(err, errlen, "bad signature name '%s' (1 to %d characters of A-Z a-z 0-9 _ . -)",
+                 section, DS_SIG_NAME_MAX - 1);
         return -1;
     }
     for (int i = 0; i < L->n; i++) {
@@ -469,8 +472,8 @@ static int ds_sig_section(void *user, const char *section, int line, char *err, 
     return 0;
 }
 
-static int ds_sig_key(void *user, const char *section, const char *key, const char *value,
-                      int line, char *err, size_t errlen)
+static int ds_sig_key(void *user, const char *section, const char *key, const char *value, int line,
+                      char *err, size_t errlen)
 {
     ds_sigload *L = user;
     if (L->n == 0 || strcmp(L->stage[L->n - 1].name, section) != 0)
@@ -583,8 +586,8 @@ static int ds_sig_validate(const ds_sig *g, char *err, size_t errlen)
                                                          : kl[DS_K_FLAGS_SET];
     }
     if (g->pmin > g->pmax) {
-        snprintf(err, errlen, "signature [%s]: payload_min %u is above payload_max %u", n,
-                 g->pmin, g->pmax);
+        snprintf(err, errlen, "signature [%s]: payload_min %u is above payload_max %u", n, g->pmin,
+                 g->pmax);
         return kl[DS_K_PAYLOAD_MIN] > kl[DS_K_PAYLOAD_MAX] ? kl[DS_K_PAYLOAD_MIN]
                                                            : kl[DS_K_PAYLOAD_MAX];
     }
@@ -609,7 +612,8 @@ static int ds_sig_validate(const ds_sig *g, char *err, size_t errlen)
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void ds_append(char *buf, size_t cap, const char *fmt, ...)
+static void
+ds_append(char *buf, size_t cap, const char *fmt, ...)
 {
     size_t used = strlen(buf);
     if (used + 1 >= cap)
@@ -673,8 +677,7 @@ static void ds_sig_describe(ds_sig *g)
 }
 
 /* Validates the staged signatures and merges them into the set. */
-static int ds_sig_commit(ds_sigset *s, ds_sigload *L, const char *origin, char *err,
-                         size_t errlen)
+static int ds_sig_commit(ds_sigset *s, ds_sigload *L, const char *origin, char *err, size_t errlen)
 {
     char why[DS_ERRLEN];
     int added = 0;

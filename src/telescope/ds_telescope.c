@@ -67,9 +67,9 @@ struct ds_telescope {
     size_t n4, cap4;
     ds_pfx6 *v6;
     size_t n6, cap6;
-    uint16_t *l1;  /* 65536 entries */
-    uint16_t *l2;  /* nl2 blocks of 256 (the /24 level) */
-    uint16_t *l3;  /* nl3 blocks of 256 (the /32 level) */
+    uint16_t *l1; /* 65536 entries */
+    uint16_t *l2; /* nl2 blocks of 256 (the /24 level) */
+    uint16_t *l3; /* nl3 blocks of 256 (the /32 level) */
     size_t nl2, nl3;
 };
 
@@ -100,8 +100,8 @@ void ds_telescope_free(ds_telescope *t)
 
 static void ds_fmt_pfx4(const ds_pfx4 *p, char *buf, size_t n)
 {
-    snprintf(buf, n, "%u.%u.%u.%u/%u", p->addr >> 24, (p->addr >> 16) & 255,
-             (p->addr >> 8) & 255, p->addr & 255, p->len);
+    snprintf(buf, n, "%u.%u.%u.%u/%u", p->addr >> 24, (p->addr >> 16) & 255, (p->addr >> 8) & 255,
+             p->addr & 255, p->len);
 }
 
 static void ds_fmt_pfx6(const ds_pfx6 *p, char *buf, size_t n)
@@ -362,9 +362,8 @@ static int ds_monitor_index(ds_telescope *t, const char *name, char *err, size_t
     if (m >= 0)
         return m;
     if (!ds_valid_name(name)) {
-        snprintf(err, errlen,
-                 "bad monitor name '%s' (1 to %d characters of A-Z a-z 0-9 _ . -)", name,
-                 DS_MONITOR_NAME_MAX - 1);
+        snprintf(err, errlen, "bad monitor name '%s' (1 to %d characters of A-Z a-z 0-9 _ . -)",
+                 name, DS_MONITOR_NAME_MAX - 1);
         return -1;
     }
     if (t->nmon >= DS_MONITORS_MAX) {
@@ -521,8 +520,8 @@ static int ds_tel_section(void *user, const char *section, int line, char *err, 
     return ds_monitor_index(t, section, err, errlen) < 0 ? -1 : 0;
 }
 
-static int ds_tel_key(void *user, const char *section, const char *key, const char *value,
-                      int line, char *err, size_t errlen)
+static int ds_tel_key(void *user, const char *section, const char *key, const char *value, int line,
+                      char *err, size_t errlen)
 {
     (void)line;
     ds_telescope *t = user;
@@ -554,9 +553,15 @@ int ds_telescope_load_file(ds_telescope *t, const char *path, char *err, size_t 
 
 /* ---- queries ------------------------------------------------------------------ */
 
-int ds_telescope_count(const ds_telescope *t) { return t->nmon ? t->nmon : 1; }
+int ds_telescope_count(const ds_telescope *t)
+{
+    return t->nmon ? t->nmon : 1;
+}
 
-bool ds_telescope_is_open(const ds_telescope *t) { return t->nmon == 0; }
+bool ds_telescope_is_open(const ds_telescope *t)
+{
+    return t->nmon == 0;
+}
 
 const char *ds_telescope_name(const ds_telescope *t, int monitor)
 {

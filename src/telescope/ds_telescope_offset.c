@@ -13,9 +13,9 @@
 typedef struct ds_trange {
     int mon;
     int family;
-    uint64_t hi, lo;   /* first address (IPv4: lo holds it) */
-    unsigned len;      /* prefix length */
-    double size;       /* addresses in the prefix */
+    uint64_t hi, lo; /* first address (IPv4: lo holds it) */
+    unsigned len;    /* prefix length */
+    double size;     /* addresses in the prefix */
 } ds_trange;
 
 struct ds_tspace {
@@ -121,7 +121,10 @@ void ds_tspace_free(ds_tspace *s)
     free(s);
 }
 
-static bool ds_in_mask(uint64_t mask, int mon) { return mon < 64 && ((mask >> mon) & 1); }
+static bool ds_in_mask(uint64_t mask, int mon)
+{
+    return mon < 64 && ((mask >> mon) & 1);
+}
 
 double ds_tspace_size(const ds_tspace *s, uint64_t mask, int family)
 {

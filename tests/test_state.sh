@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# State files and `darkscope merge` (docs/SCALE.md): a simulated telescope day with
+# a worm outbreak, two DoS attacks and scanners is cut by time at points inside an
+# attack, inside a window step and inside an interval; the parts are analysed with
+# --state and merged; every output must be byte-identical to the run over all the
+# parts at once (summary.json without command_line; attacks.ndjson as a set of
+# lines: it is a stream in the order attacks end). Also a split by monitor (the
+# documented subset), and the errors of corrupt, truncated, foreign, wrong-version
+# and mismatched state files (exit status 2, file and offset named).
+set -u
+BIN=${DS_BIN:?}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0; checks=0
+check() { # check DESCRIPTION COMMAND...
+  checks=$((checks + 1))
+  if ! eval "$2"; then echo "FAIL: $1"; fails=$((fails + 1)); fi
+}
+
+# A 90-minute scenario from 10:00 UTC: the outbreak starts at once, a SYN-ACK
+# attack 10:20-10:45 and an ICMP-unreachable one 10:50-11:10.
+"$BIN" simulate codered-2001 --print-scenario > "$T/preset.json"
+python3 - "$T/preset.json" "$T/scenario.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d.get("scenario", d)
+s["start"] = "2001-07-19T10:00:00Z"
+s["duration"] = "90m"
+s["worm"]["initial_at"] = "2001-07-19T10:00:00Z"
+s["worm"]["initial"] = 400
+s["attacks"] = [
+    {"victim": "24.12.80.7", "start": "2001-07-19T10:20:00Z", "duration": "25m",
+     "rate": 3000, "response": "syn-ack", "port": 80},
+    {"victim": "152.2.41.9", "start": "2001-07-19T10:50:00Z", "duration": "20m",
+     "rate": 2000, "response": "icmp-unreachable", "protocol": "udp", "port": 27015},
+]
+json.dump(s, open(sys.argv[2], "w"))
+EOF
+"$BIN" simulate -q -o "$T/sim" "$T/scenario.json" || { echo "FAIL: simulate"; exit 1; }
+
+# Cut each monitor's capture at 10:30:00.5 (inside the first attack), 10:41:23.37
+# (inside an interval and a window step), 10:58:07.3 (inside the second attack).
+python3 - "$T" <<'EOF'
+import struct, sys
+T = sys.argv[1]
+cuts = [995538600.5, 995539283.37, 995540287.3]
+for mon in ("ucsd", "lbl"):
+    d = open(f"{T}/sim/{mon}.pcap", "rb").read()
+    e = "<" if struct.unpack("<I", d[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    nano = struct.unpack(e + "I", d[:4])[0] == 0xA1B23C4D
+    outs = [open(f"{T}/{mon}{i}.pcap", "wb") for i in range(len(cuts) + 1)]
+    for o in outs:
+        o.write(d[:24])
+    off = 24
+    while off + 16 <= len(d):
+        s, frac, cl, _ = struct.unpack(e + "IIII", d[off:off + 16])
+        t = s + frac / (1e9 if nano else 1e6)
+        outs[sum(1 for c in cuts if t >= c)].write(d[off:off + 16 + cl])
+        off += 16 + cl
+EOF
+
+TEL="--telescope ucsd=44.0.0.0/8 --telescope lbl=131.243.0.0/16,128.3.0.0/16"
+AN="--analyzers series,dos,worm"
+ALL=""
+for i in 0 1 2 3; do ALL="$ALL $T/ucsd$i.pcap $T/lbl$i.pcap"; done
+"$BIN" analyze -q $TEL $AN -o "$T/whole" $ALL
+check "the whole run succeeds" '[ $? -eq 0 ]'
+for i in 0 1 2 3; do
+  "$BIN" analyze -q $TEL $AN -o "$T/part$i" --state "$T/s$i.state" "$T/ucsd$i.pcap" "$T/lbl$i.pcap"
+  check "part $i writes a state" '[ -s "$T/s$i.state" ]'
+done
+"$BIN" merge -o "$T/merged" "$T/s0.state" "$T/s1.state" "$T/s2.state" "$T/s3.state"
+check "merge exits 0" '[ $? -eq 0 ]'
+
+# summary.json without the command line (the merge's own); attacks.ndjson sorted.
+strip() { jq -S 'del(.command_line)' "$1"; }
+same_outputs() { # same_outputs WHOLE MERGED FILES...
+  local w=$1 m=$2; shift 2
+  for f in "$@"; do
+    check "$m/$f is byte-identical to the whole run" 'cmp -s "$w/$f" "$m/$f"'
+  done
+}
+same_outputs "$T/whole" "$T/merged" series.csv signatures.csv attacks.csv events.csv hosts.csv \
+  worm.csv worm.json
+check "summary.json is identical but for command_line" \
+  'cmp -s <(strip "$T/whole/summary.json") <(strip "$T/merged/summary.json")'
+check "attacks.ndjson holds the same lines" \
+  'cmp -s <(sort "$T/whole/attacks.ndjson") <(sort "$T/merged/attacks.ndjson")'
+check "an attack spans a boundary" \
+  '[ "$(jq -r .dos.attacks "$T/whole/summary.json")" -ge 2 ] && [ "$(jq -r .dos.attacks "$T/part1/summary.json")" -ge 1 ]'
+check "the outbreak is there" '[ "$(wc -l < "$T/whole/hosts.csv")" -gt 100 ]'
+
+# A merged state starts a later merge: (0+1) then 2, 3.
+"$BIN" merge -q -o "$T/m01" --state "$T/s01.state" "$T/s0.state" "$T/s1.state"
+"$BIN" merge -o "$T/merged2" "$T/s01.state" "$T/s2.state" "$T/s3.state"
+check "merging a merged state with the later parts exits 0" '[ $? -eq 0 ]'
+same_outputs "$T/whole" "$T/merged2" series.csv attacks.csv events.csv hosts.csv worm.csv worm.json
+"$BIN" merge -o "$T/bad" "$T/s2.state" "$T/s01.state" 2> "$T/err.txt"; rc=$?
+check "a merged state cannot follow an earlier part (exit 2)" \
+  '[ $rc -eq 2 ] && grep -q "time order" "$T/err.txt"'
+
+# Split by monitor: the per-monitor outputs are exact (docs/SCALE.md).
+"$BIN" analyze -q $TEL $AN -o "$T/mu" --state "$T/su.state" $(for i in 0 1 2 3; do echo "$T/ucsd$i.pcap"; done)
+"$BIN" analyze -q $TEL $AN -o "$T/ml" --state "$T/sl.state" $(for i in 0 1 2 3; do echo "$T/lbl$i.pcap"; done)
+"$BIN" analyze -q $TEL $AN -o "$T/wm" $(for i in 0 1 2 3; do echo "$T/ucsd$i.pcap"; done) \
+  $(for i in 0 1 2 3; do echo "$T/lbl$i.pcap"; done)
+"$BIN" merge -o "$T/mm" "$T/su.state" "$T/sl.state"
+check "merge by monitor exits 0" '[ $? -eq 0 ]'
+same_outputs "$T/wm" "$T/mm" series.csv signatures.csv hosts.csv worm.json
+check "by monitor: worm.csv per monitor is identical" \
+  'cmp -s <(grep -v ",all," "$T/wm/worm.csv") <(grep -v ",all," "$T/mm/worm.csv")'
+
+# Errors: exit 2 and a message naming the file (and the offset when there is one).
+S="$T/s1.state"
+size=$(stat -c %s "$S")
+cp "$S" "$T/flip.state"
+printf '\xff' | dd of="$T/flip.state" bs=1 seek=$((size / 2)) conv=notrunc status=none
+"$BIN" merge -o "$T/e1" "$T/s0.state" "$T/flip.state" 2> "$T/e1.txt"; rc=$?
+check "a flipped byte: exit 2, checksum named" '[ $rc -eq 2 ] && grep -q "flip.state: offset [0-9]*: checksum mismatch" "$T/e1.txt"'
+head -c $((size - 100)) "$S" > "$T/cut.state"
+"$BIN" merge -o "$T/e2" "$T/s0.state" "$T/cut.state" 2> "$T/e2.txt"; rc=$?
+check "a truncated state: exit 2, truncation named" '[ $rc -eq 2 ] && grep -q "cut.state: offset [0-9]*: truncated" "$T/e2.txt"'
+cp "$S" "$T/v9.state"
+printf '\x09' | dd of="$T/v9.state" bs=1 seek=8 conv=notrunc status=none
+"$BIN" merge -o "$T/e3" "$T/v9.state" 2> "$T/e3.txt"; rc=$?
+check "another format version: exit 2, versions named" '[ $rc -eq 2 ] && grep -q "format version 9" "$T/e3.txt"'
+"$BIN" merge -o "$T/e4" "$T/ucsd0.pcap" 2> "$T/e4.txt"; rc=$?
+check "not a state file: exit 2" '[ $rc -eq 2 ] && grep -q "not a darkscope state file" "$T/e4.txt"'
+"$BIN" analyze -q $TEL $AN --dos-timeout 100 -o "$T/o" --state "$T/other.state" "$T/ucsd3.pcap"
+"$BIN" merge -o "$T/e5" "$T/s0.state" "$T/other.state" 2> "$T/e5.txt"; rc=$?
+check "other analysis options: exit 2" '[ $rc -eq 2 ] && grep -q "other analysis options" "$T/e5.txt"'
+"$BIN" merge > /dev/null 2>&1; rc=$?
+check "no state is a usage error (1)" '[ $rc -eq 1 ]'
+check "merge --help documents --state" '"$BIN" merge --help | grep -q -- "--state"'
+check "analyze --help documents --state" '"$BIN" analyze --help | grep -q -- "--state FILE"'
+
+echo "$((checks - fails))/$checks checks passed"
+[ $fails -eq 0 ]
