@@ -72,9 +72,24 @@ if "$bin" help simulate >/dev/null 2>&1; then
 }
 EOF
   "$bin" simulate --quiet -o "$work/sim" "$work/tiny.json"
-  "$bin" analyze --quiet -o "$work/sim-out" --telescope east=198.18.0.0/16 "$work"/sim/*.pcap*
+  # Real PTR data is untrusted: the victim and the first infected hosts get hostile
+  # names through a bulk rDNS file, and the page of this real run must show them as text.
+  {
+    echo "ip,name"
+    echo "24.12.80.7,<script>window.__dsXss=1</script>.dsl.example.net"
+    sed -n '2,6p' "$work/sim/truth/hosts.csv" | cut -d, -f1 | sed 's/$/,=1+2.dsl.example.net/'
+  } > "$work/hostile-rdns.csv"
+  "$bin" analyze --quiet -o "$work/sim-out" --telescope east=198.18.0.0/16 \
+    --rdns "$work/hostile-rdns.csv" "$work"/sim/*.pcap*
   [ -s "$work/sim-out/report.html" ] || fail "no report.html for the simulated run"
-  browser "$work/sim-out/report.html" "$work/sim.png" --charts traffic
+  grep -q '<script>window.__dsXss' "$work/sim-out/report.html" &&
+    fail "the victim's <script> PTR name reached report.html unescaped"
+  grep -q ',"<script>window.__dsXss=1</script>.dsl.example.net",' "$work/sim-out/attacks.csv" ||
+    grep -q ',<script>window.__dsXss=1</script>.dsl.example.net,' "$work/sim-out/attacks.csv" ||
+    fail "attacks.csv does not carry the victim's PTR name verbatim"
+  grep -qF "'=1+2.dsl.example.net" "$work/sim-out/hosts.csv" && ! grep -qE '(^|,)=1\+2' "$work/sim-out/hosts.csv" ||
+    fail "hosts.csv: a PTR name starting with = is not defused with a leading '"
+  browser "$work/sim-out/report.html" "$work/sim.png" --charts traffic --hostile-rdns
 fi
 
 echo "== 4. page size with 200,000 hosts"
