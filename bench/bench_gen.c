@@ -2,13 +2,20 @@
  * bench_gen.c — writes the benchmark capture: one synthetic hour of a /8 telescope
  * (44.0.0.0/8) with a realistic mix, as a classic pcap on standard output or a file.
  *
- *   bench_gen PACKETS OUT.pcap
+ *   bench_gen PACKETS OUT.pcap [WORM_HOSTS]
  *
  * Mix (by packet): 78% TCP SYN scans from about a million sources (port 80, 23,
  * 445, 22 ... with ZMap and Masscan fingerprints on some), 10% backscatter
  * (SYN-ACK, RST, ICMP unreachable quoting the spoofed probe) from 300 victims,
  * 8% UDP probes and reflection responses, 4% ICMP echo requests. Timestamps are
  * spread evenly over one hour. Deterministic (fixed seed).
+ *
+ * With WORM_HOSTS (the worm benchmark, issue 4), every scan to port 80 (a SYN
+ * without ACK: what the built-in `codered` signature matches, docs/SIGNATURES.md)
+ * comes instead from the next of WORM_HOSTS distinct hosts in 160.0.0.0/8, round
+ * robin, so the capture holds exactly WORM_HOSTS infected hosts when there are at
+ * least that many such probes (about 7.8% of the packets). The random draws are the
+ * same either way, so everything else is the plain capture's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +34,17 @@ static uint64_t next_rand(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: bench_gen PACKETS OUT.pcap\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: bench_gen PACKETS OUT.pcap [WORM_HOSTS]\n");
         return 1;
     }
     uint64_t n = strtoull(argv[1], NULL, 10);
+    uint32_t worm_hosts = argc == 4 ? (uint32_t)strtoul(argv[3], NULL, 10) : 0;
+    if (worm_hosts > (1u << 24)) {
+        fprintf(stderr, "bench_gen: at most %u worm hosts (one /8)\n", 1u << 24);
+        return 1;
+    }
+    uint32_t worm_next = 0;
     char err[DS_ERRLEN];
     ds_pcap_writer *w = ds_pcap_writer_open(argv[2], 1, false, DS_COMPRESS_NONE, err, sizeof err);
     if (!w) {
@@ -60,6 +73,12 @@ int main(int argc, char **argv)
             c.dport = ports[(r2 >> 8) % 10];
             c.seq = (uint32_t)(r2 >> 16);
             c.tcp_flags = 0x02;
+            if (worm_hosts && c.dport == 80) {
+                /* Host k gets address 160.0.0.0 + (k * odd) mod 2^24: a bijection of
+                 * the /8, so distinct hosts have distinct addresses. */
+                c.src = 0xa0000000u | (worm_next * 0x9e3779b1u & 0xffffffu);
+                worm_next = worm_next + 1 == worm_hosts ? 0 : worm_next + 1;
+            }
             c.ip_id = (uint16_t)(r2 >> 48);
             if (kind < 8)
                 c.ip_id = 54321;

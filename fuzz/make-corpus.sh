@@ -3,7 +3,11 @@
 # OUTDIR/<harness>/ (nothing binary is kept in the repository): the first KBs of
 # the shared captures, their gzip/zstd/xz/bzip2 and nested variants, crafted
 # captures of every format corner, frames of every link type, signature and
-# telescope texts. Needs bash, coreutils, gzip, zstd, xz, bzip2.
+# telescope texts, scenario files (the presets, printed by darkscope, and the
+# documented example), DNS answers and PTR names, and state files written by
+# `darkscope analyze --state` over small shared captures. Needs bash, coreutils,
+# gzip, zstd, xz, bzip2; DS_FUZZ_BIN (default build-fuzz) is where darkscope and
+# fuzz_state are found for the scenario and state seeds (skipped when missing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -14,7 +18,8 @@ caps=$shared/captures
 # shellcheck source=capgen.sh
 . "$here/capgen.sh"
 
-mkdir -p "$out"/{fuzz_capture,fuzz_decode,fuzz_signature,fuzz_telescope}
+bin=${DS_FUZZ_BIN:-$src/build-fuzz}
+mkdir -p "$out"/{fuzz_capture,fuzz_decode,fuzz_signature,fuzz_telescope,fuzz_scenario,fuzz_hostname,fuzz_state}
 C=$out/fuzz_capture
 
 # ---- fuzz_capture -------------------------------------------------------------------
@@ -105,6 +110,87 @@ printf '\001x=0.0.0.0/0\ny=::/0\nz=::ffff:10.0.0.0/104\n' > "$T/everything"
 printf '\000; the two telescopes of the Code-Red study\n[ucsd]\nprefix = 44.0.0.0/8\n\n[lbl]\nprefix = 131.243.0.0/16\nprefix = 128.3.0.0/16\n' > "$T/codered.ini"
 printf '\000[v6]\nprefix = 2001:db8::/48, 2001:db8:1::/48\n  fe80::/10\n[t]\nprefix = "198.51.100.0/24"\n' > "$T/v6.ini"
 
+# ---- fuzz_scenario: scenario JSON ---------------------------------------------------------
+SC=$out/fuzz_scenario
+if [ -x "$bin/darkscope" ]; then
+  presets=$("$bin/darkscope" simulate --help 2>/dev/null | sed -n 's/.*Presets: \(.*\)\./\1/p')
+  for p in $presets; do
+    "$bin/darkscope" simulate --print-scenario "$p" > "$SC/preset-$p.json" 2>/dev/null || rm -f "$SC/preset-$p.json"
+  done
+fi
+if [ -f "$src/docs/SCENARIOS.md" ]; then
+  awk '/^```json/{on=1; n++; next} /^```/{on=0} on{print > (dir "/doc-" n ".json")}' dir="$SC" "$src/docs/SCENARIOS.md"
+  for f in "$SC"/doc-*.json; do [ -f "$f" ] && sed -E 's#[[:space:]]+//.*$##' "$f" > "${f%.json}-plain.json"; done
+fi
+printf '{"start": 996206400, "monitors": {"m": "10.0.0.0/8, 192.0.2.0/24"}}\n' > "$SC/minimal.json"
+printf '{"start": "2003-01-25T05:30:00Z", "duration": "+1h", "monitors": {"a": ["44.0.0.0/9"], "b": ["44.128.0.0/9"]},\n "worm": {"protocol": "udp", "port": 1434, "vulnerable": 75000, "scan_rate": 4000, "phase_switch": "+30m"},\n "attacks": [{"victim": "8.8.4.4", "response": "ttl-exceeded", "protocol": "udp", "router": "62.115.0.1", "spoof": ["1.0.0.0/8"]}],\n "scanners": [{"tool": "masscan", "ports": [22, 23, 2323], "sources": 3}, {"tool": "mirai", "protocol": "icmp"}],\n "misconfig": [{"monitor": "b", "port": 6881}]}\n' > "$SC/sections.json"
+printf '{"start": "2001-07-19T04:00:00Z", "monitors": {"x": ["300.0.0.0/8"]}, "worm": {"scan_rate": -1}}\n' > "$SC/bad.json"
+
+# ---- fuzz_hostname: byte 0 family (bit 0: IPv6), bytes 1-4 address, then a DNS
+# answer that is also read as a PTR name -----------------------------------------------------
+H=$out/fuzz_hostname
+dns_name() { # NAME -> wire labels (hex)
+  local l out=""
+  IFS=. read -r -a labels <<< "$1"
+  for l in "${labels[@]}"; do out+="$(printf '%02x' "${#l}")$(printf '%s' "$l" | od -An -tx1 | tr -d ' \n')"; done
+  echo "${out}00"
+}
+ptr_reply() { # QNAME TARGET-HEX [RCODE]
+  local q t=$2
+  q=$(dns_name "$1")
+  echo "1234 818${3:-0} 0001 0001 0000 0000 $q 000c 0001 c00c 000c 0001 00000e10 $(printf '%04x' $(( ${#t} / 2 ))) $t"
+}
+{ hexbytes "00 c0000201"; hexbytes "$(ptr_reply 1.2.0.192.in-addr.arpa "$(dns_name host-192-0-2-1.dsl.example.co.uk)")"; } > "$H/dns-isp"
+{ hexbytes "00 0a000005"; hexbytes "$(ptr_reply 5.0.0.10.in-addr.arpa "$(dns_name www.mod.gov.uk)")"; } > "$H/dns-gov"
+# The target compressed against the question, and a label with '.', NUL and '\'.
+{ hexbytes "00 0a000006"; hexbytes "1234 8180 0001 0001 0000 0000 $(dns_name 6.0.0.10.in-addr.arpa) 000c 0001 c00c 000c 0001 00000e10 0006 03616263 c01d"; } > "$H/dns-compressed"
+{ hexbytes "00 0a000007"; hexbytes "1234 8180 0001 0001 0000 0000 $(dns_name 7.0.0.10.in-addr.arpa) 000c 0001 c00c 000c 0001 00000e10 000c 07612e62005c3c3e 03636f6d 00"; } > "$H/dns-escaped"
+# A CNAME first (RFC 2317 classless delegation), then the PTR.
+{ hexbytes "00 0a000008"; hexbytes "1234 8180 0001 0002 0000 0000 $(dns_name 8.0.0.10.in-addr.arpa) 000c 0001 c00c 0005 0001 00000e10 0002 c00c c00c 000c 0001 00000e10 0009 0468 6f73 7403 6e65 7400"; } > "$H/dns-cname"
+{ hexbytes "00 0a000009"; hexbytes "1234 8183 0001 0000 0000 0000 $(dns_name 9.0.0.10.in-addr.arpa) 000c 0001"; } > "$H/dns-nxdomain"
+{ hexbytes "01 00000001"; hexbytes "$(ptr_reply 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa "$(dns_name xn--bcher-kva.example)")"; } > "$H/dns-v6"
+{ hexbytes "00 c6336407"; printf 'pool-198-51-100-7.res.example.com.'; } > "$H/name-isp"
+{ hexbytes "00 7f000001"; printf '127.0.0.1'; } > "$H/name-numeric"
+{ hexbytes "00 01020304"; printf '=HYPERLINK("http://x","y"),<script>\r\n\033[2J\xc3\x28'; } > "$H/name-hostile"
+{ hexbytes "00 01020304"; printf 'a.%.0s' $(seq 130); printf 'com'; } > "$H/name-long"
+{ hexbytes "00 0a0b0c0d"; printf 'customer-010011012013.cable.example.ac.jp'; } > "$H/name-packed"
+
+# ---- fuzz_state: byte 0 even = payload (framed by the harness), odd = whole file -------------
+ST=$out/fuzz_state
+if [ -x "$bin/darkscope" ] && [ -x "$bin/fuzz_state" ] && [ -d "$caps" ]; then
+  list=$(DS_FUZZ_PRINT_ANALYZERS=1 "$bin/fuzz_state" 2>/dev/null | tail -1)
+  tmp=$(mktemp -d)
+  made=()
+  for f in icmp-sample.pcap destunreachable.pcap portscan.pcap blaster.pcap; do
+    [ -f "$caps/$f" ] || continue
+    # Heads keep the states small (the fuzzer mutates every byte).
+    head -c 6000 "$caps/$f" > "$tmp/$f"
+    if ASAN_OPTIONS=detect_leaks=0 "$bin/darkscope" analyze -q --analyzers "$list" --state "$tmp/$f.state" \
+       -o "$tmp/out" "$tmp/$f" > /dev/null 2>&1 || [ -s "$tmp/$f.state" ]; then
+      [ -s "$tmp/$f.state" ] && made+=("$tmp/$f.state")
+    fi
+  done
+  # A merged state (parts > 1) too.
+  if [ "${#made[@]}" -ge 2 ]; then
+    for pair in "${made[0]} ${made[1]}" "${made[1]} ${made[0]}"; do # in time order
+      # shellcheck disable=SC2086
+      if ASAN_OPTIONS=detect_leaks=0 "$bin/darkscope" merge -q --state "$tmp/merged.state" -o "$tmp/outm" \
+        $pair > /dev/null 2>&1; then
+        made+=("$tmp/merged.state")
+        break
+      fi
+    done
+  fi
+  for s in "${made[@]}"; do
+    b=$(basename "$s")
+    n=$(stat -c %s "$s")
+    { printf '\000'; tail -c +25 "$s" | head -c $((n - 28)); } > "$ST/payload-$b"
+    { printf '\001'; cat "$s"; } > "$ST/file-$b"
+  done
+  rm -rf "$tmp"
+fi
+printf '\001DSSTATE\n\002\000\000\000' > "$ST/file-version2"
+
 # Dictionaries beside the corpora (libFuzzer -dict=).
 cat > "$out/fuzz_signature.dict" <<'EOF'
 "["
@@ -162,5 +248,86 @@ cat > "$out/fuzz_capture.dict" <<'EOF'
 "\x03\x00\x00\x00"
 "\x09\x00\x01\x00"
 "\x0e\x00\x08\x00"
+EOF
+cat > "$out/fuzz_scenario.dict" <<'EOF'
+"{"
+"}"
+"["
+"]"
+":"
+","
+"\"start\""
+"\"duration\""
+"\"monitors\""
+"\"worm\""
+"\"attacks\""
+"\"scanners\""
+"\"misconfig\""
+"\"name\""
+"\"protocol\""
+"\"port\""
+"\"ports\""
+"\"vulnerable\""
+"\"cluster\""
+"\"initial\""
+"\"initial_at\""
+"\"scan_rate\""
+"\"scan_rate_sigma\""
+"\"scan_rate_max\""
+"\"phase_switch\""
+"\"deactivation_per_hour\""
+"\"dhcp_churn_per_hour\""
+"\"local_preference\""
+"\"countries\""
+"\"victim\""
+"\"rate\""
+"\"response\""
+"\"spoof\""
+"\"router\""
+"\"tool\""
+"\"sources\""
+"\"source\""
+"\"targets\""
+"\"monitor\""
+"\"payload_bytes\""
+"\"tcp\""
+"\"udp\""
+"\"icmp\""
+"\"syn-ack\""
+"\"rst-ack\""
+"\"echo-reply\""
+"\"icmp-unreachable\""
+"\"ttl-exceeded\""
+"\"uniform\""
+"\"zmap\""
+"\"masscan\""
+"\"mirai\""
+"\"+1h\""
+"\"2001-07-19T04:00:00Z\""
+"\"10.0.0.0/8\""
+"1e308"
+"-0"
+"null"
+"true"
+EOF
+cat > "$out/fuzz_hostname.dict" <<'EOF'
+"\xc0\x0c"
+"\x00\x0c\x00\x01"
+"\x00\x05\x00\x01"
+"\x81\x80"
+"\x07in-addr\x04arpa\x00"
+"\x03ip6\x04arpa\x00"
+"xn--"
+"dsl"
+"cable"
+"pool"
+"dyn"
+".gov.uk"
+".ac.jp"
+".com"
+".mil"
+".edu"
+"192-0-2-1"
+"\\"
 EOF
 echo "seed corpora in $out: $(for d in "$out"/fuzz_*/; do printf '%s=%s ' "$(basename "$d")" "$(ls "$d" | wc -l)"; done)"

@@ -12,6 +12,7 @@ PACKAGES=(
   tcpdump zstd xz-utils bzip2 gzip
   libgd-dev chromium
   dnsmasq-base curl jq ca-certificates openssl
+  openmpi-bin libopenmpi-dev
 )
 
 missing=()

@@ -1,6 +1,7 @@
 /*
  * test_badinput_regress.c — regression tests for the bugs that fuzzing and the bad-input
- * corpus found in the capture reader (docs/FUZZING.md lists them):
+ * corpus found in the capture reader, the state loader and the scenario parser
+ * (docs/FUZZING.md lists them):
  *
  *   1. gzip member boundaries: a multi-member gzip stream decoded whole and a few
  *      bytes at a time gives the same frames (ds_decompress.c computed an
@@ -13,10 +14,27 @@
  *      with isal_read_gzip_header and a persistent header struct).
  *   4. the fuzz harness's whole-versus-chunked comparison over every crafted format,
  *      so the check the fuzzer makes also runs in the ordinary suite.
+ *   5. a state file whose series record holds an address key naming a cell beyond
+ *      the monitors: ds_series_load counted it outside its arrays (heap write found
+ *      by fuzz_state under ASan); it is now refused as corrupt.
+ *   6. scenario times far from 1970-2106 (year 9999, epoch 1e12, durations of 1e300
+ *      seconds): ds_sim_iso overflowed int64 nanoseconds (UBSan, fuzz_scenario); the
+ *      parser now refuses them with a message, and ordinary scenarios still parse.
+ *   7. a pcapng timestamp of 2^63 ns or more wrapped to a negative int64, and the
+ *      time-ordered merge computed max_ts - tolerance from it (signed overflow,
+ *      UBSan; a 200-byte pcapng): ds_pcapng.c now reads such times as 1970.
+ *   8. a DoS state whose vector times are negative or reversed: ds_dos_merge and
+ *      ds_dos_vec_is_attack subtracted them and overflowed (UBSan in fuzz_state);
+ *      the loader now refuses such a vector (or attack) as corrupt, since a run
+ *      never makes one (with 7, times are never negative).
  */
+#include "analysis/ds_analyzer.h"
 #include "capture/ds_capture.h"
 #include "capture/ds_stream.h"
+#include "decode/ds_decode.h"
 #include "ds_test.h"
+#include "sim/ds_sim_scenario.h"
+#include "telescope/ds_classify.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -236,11 +254,256 @@ static void test_whole_equals_chunked(void)
     free(p), free(z);
 }
 
+/* 5: a series state with a key beyond the cells is corrupt, not a heap write. */
+static void *series_load(const uint8_t *p, size_t n, bool *bad)
+{
+    const ds_analyzer_ops *ops = NULL;
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        if (strcmp(ds_analyzers[a]->name, "series") == 0)
+            ops = ds_analyzers[a];
+    DS_CHECK(ops != NULL);
+    ds_telescope *t = ds_telescope_new();
+    ds_sigset *sigs = ds_sigset_builtin();
+    ds_ctx ctx = {.telescope = t, .sigs = sigs, .interval_ns = 60 * DS_NS_PER_SEC};
+    void *cfg = ops->config_new ? ops->config_new() : NULL;
+    ds_rbuf r;
+    ds_rbuf_init(&r, p, n);
+    char err[256] = "";
+    void *st = ops->load(&ctx, cfg, &r, err, sizeof err);
+    *bad = r.bad || !st;
+    if (st)
+        ops->destroy(st);
+    if (ops->config_free)
+        ops->config_free(cfg);
+    ds_sigset_free(sigs);
+    ds_telescope_free(t);
+    return st;
+}
+
+/* A series record: the header an empty state saves, no rows, an open interval of
+ * zero cells with one key (IPv4 with cell c4, or IPv6 with group g6), no head. */
+static uint8_t *series_state(int v6, uint64_t cell, size_t *len, size_t *nc_out)
+{
+    const ds_analyzer_ops *ops = NULL;
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        if (strcmp(ds_analyzers[a]->name, "series") == 0)
+            ops = ds_analyzers[a];
+    ds_telescope *t = ds_telescope_new();
+    ds_sigset *sigs = ds_sigset_builtin();
+    ds_ctx ctx = {.telescope = t, .sigs = sigs, .interval_ns = 60 * DS_NS_PER_SEC};
+    void *cfg = ops->config_new ? ops->config_new() : NULL;
+    void *st = ops->create(&ctx, cfg);
+    ds_wbuf w;
+    ds_wbuf_init(&w);
+    ops->save(st, &w);
+    uint32_t mon, gpm;
+    memcpy(&mon, w.p, 4); /* little-endian host (x86-64, arm64) */
+    memcpy(&gpm, w.p + 4, 4);
+    size_t nc = (size_t)mon * gpm;
+    ds_wbuf o;
+    ds_wbuf_init(&o);
+    ds_wbuf_bytes(&o, w.p, 16); /* monitors, groups, interval */
+    ds_wbuf_u32(&o, 0);         /* rows */
+    ds_wbuf_u8(&o, 1);          /* open */
+    ds_wbuf_i64(&o, 0);
+    for (size_t i = 0; i < nc * 4; i++)
+        ds_wbuf_u64(&o, 0);
+    if (!v6) {
+        ds_wbuf_u32(&o, 1);
+        ds_wbuf_u64(&o, cell << 33 | 0x0a000001u);
+        ds_wbuf_u32(&o, 0);
+    } else {
+        ds_wbuf_u32(&o, 0);
+        ds_wbuf_u32(&o, 1);
+        ds_ip a;
+        uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+        ds_ip_set_v6(&a, b);
+        ds_wbuf_ip(&o, &a);
+        ds_wbuf_u32(&o, (uint32_t)(cell << 1));
+    }
+    ds_wbuf_u8(&o, 0); /* no head */
+    ds_wbuf_free(&w);
+    ops->destroy(st);
+    if (ops->config_free)
+        ops->config_free(cfg);
+    ds_sigset_free(sigs);
+    ds_telescope_free(t);
+    *len = o.n;
+    *nc_out = nc;
+    return o.p;
+}
+
+static void test_state_series_key_beyond_cells(void)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        size_t n, nc;
+        bool bad;
+        uint8_t *p = series_state(v6, 0, &n, &nc);
+        series_load(p, n, &bad);
+        DS_CHECK(!bad); /* a key of cell 0 is fine */
+        free(p);
+        uint64_t cells[] = {nc, nc + 1, (UINT64_C(1) << 31) - 1};
+        for (size_t i = 0; i < 3; i++) {
+            p = series_state(v6, cells[i], &n, &nc);
+            series_load(p, n, &bad);
+            DS_CHECK(bad);
+            free(p);
+        }
+    }
+}
+
+/* 6: scenario times outside 1970-2106 and spans over 68 years are refused. */
+static void test_scenario_far_times(void)
+{
+    static const char *const bad[] = {
+        "{\"start\": \"9999-12-31T23:59:59Z\", \"monitors\": {\"m\": [\"10.0.0.0/8\"]}}",
+        "{\"start\": \"1900-01-01T00:00:00Z\", \"monitors\": {\"m\": [\"10.0.0.0/8\"]}}",
+        "{\"start\": 1e12, \"monitors\": {\"m\": [\"10.0.0.0/8\"]}}",
+        "{\"start\": -1, \"monitors\": {\"m\": [\"10.0.0.0/8\"]}}",
+        "{\"start\": 0, \"duration\": 1e300, \"monitors\": {\"m\": [\"10.0.0.0/8\"]}}",
+        "{\"start\": 0, \"monitors\": {\"m\": [\"10.0.0.0/8\"]}, \"worm\": {\"vulnerable\": "
+        "10, \"initial_at\": \"9000-01-01T00:00:00Z\"}}",
+        "{\"start\": 0, \"monitors\": {\"m\": [\"10.0.0.0/8\"]}, \"worm\": {\"vulnerable\": "
+        "10, \"phase_switch\": 1e300}}",
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        ds_sim_scenario *s = ds_sim_scenario_parse(bad[i], "t.json", err, sizeof err);
+        DS_CHECK(s == NULL);
+        DS_CHECK(strncmp(err, "t.json:", 7) == 0);
+        ds_sim_scenario_free(s);
+    }
+    ds_sim_scenario *s = ds_sim_scenario_parse(
+        "{\"start\": \"2106-02-07T06:28:00Z\", \"duration\": \"1h\", \"monitors\": "
+        "{\"m\": [\"10.0.0.0/8\"]}}",
+        "t.json", err, sizeof err);
+    DS_CHECK(s != NULL);
+    ds_sim_scenario_free(s);
+}
+
+/* 40-byte IPv4 TCP SYN+ACK from 192.0.2.7 (the victim) to 10.0.0.9. */
+static const uint8_t synack[40] = {0x45, 0, 0,  40, 0,    1,    0,    0,  64,   6,    0, 0, 192, 0,
+                                   2,    7, 10, 0,  0,    9,    0,    80, 0x30, 0x39, 0, 0, 0,   1,
+                                   0,    0, 0,  1,  0x50, 0x12, 0x20, 0,  0,    0,    0, 0};
+
+static void put32(ds_wbuf *w, uint32_t v)
+{
+    ds_wbuf_bytes(w, &v, 4); /* pcapng in host order (the reader takes either) */
+}
+
+/* 7: pcapng times of 2^63 ns and more read as 1970, not as negative numbers. */
+static void test_pcapng_time_wraps(void)
+{
+    ds_wbuf w;
+    ds_wbuf_init(&w);
+    uint32_t shb[7] = {0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0xffffffffu, 0xffffffffu, 28};
+    ds_wbuf_bytes(&w, shb, sizeof shb);
+    /* IDB: raw IPv4, if_tsresol 9 (nanoseconds) */
+    uint32_t idb[8] = {1, 32, 101, 65535, 9 | 1u << 16, 9, 0, 32};
+    ds_wbuf_bytes(&w, idb, sizeof idb);
+    uint64_t ts[3] = {UINT64_C(1) << 63, ~UINT64_C(0) - 5, UINT64_C(1100000000000000000)};
+    for (int i = 0; i < 3; i++) {
+        put32(&w, 6);
+        put32(&w, 72);
+        put32(&w, 0);
+        put32(&w, (uint32_t)(ts[i] >> 32));
+        put32(&w, (uint32_t)ts[i]);
+        put32(&w, 40);
+        put32(&w, 40);
+        ds_wbuf_bytes(&w, synack, 40);
+        put32(&w, 72);
+    }
+    char err[256];
+    ds_capture *c = ds_capture_open_mem(w.p, w.n, "wrap.pcapng", err, sizeof err);
+    DS_CHECK(c != NULL);
+    ds_frame f;
+    int n = 0;
+    while (c && ds_capture_next(c, &f) == 1) {
+        DS_CHECK(f.ts_ns >= 0);
+        n++;
+    }
+    DS_CHECK_EQ_INT(n, 3);
+    ds_capture_close(c);
+    ds_wbuf_free(&w);
+}
+
+/* 8: DoS vectors with times before 1970 or ending before they start are corrupt:
+ * the earlier part is saved, its time patched, and loaded. */
+static void *dos_load_patched(const ds_analyzer_ops *ops, ds_ctx *ctx, void *cfg, int64_t first,
+                              int64_t last, bool *bad)
+{
+    ds_frame f = {.data = synack, .caplen = 40, .wirelen = 40, .linktype = 101};
+    ds_pkt p;
+    DS_CHECK_EQ_INT(ds_decode(&f, &p), DS_DEC_OK);
+    p.monitor = 0;
+    ds_classify(&p);
+    const int64_t mark1 = INT64_C(1000000007), mark2 = INT64_C(101000000007);
+    void *a = ops->create(ctx, cfg);
+    p.ts_ns = mark1;
+    ops->packets(a, &p, 1);
+    p.ts_ns = mark2;
+    ops->packets(a, &p, 1);
+    ds_wbuf w;
+    ds_wbuf_init(&w);
+    DS_CHECK_EQ_INT(ops->save(a, &w), 0);
+    ops->destroy(a);
+    int patched = 0;
+    for (size_t i = 0; i + 16 <= w.n; i++) /* the vector's first and last (little-endian) */
+        if (memcmp(w.p + i, &mark1, 8) == 0 && memcmp(w.p + i + 8, &mark2, 8) == 0) {
+            memcpy(w.p + i, &first, 8);
+            memcpy(w.p + i + 8, &last, 8);
+            patched++;
+        }
+    DS_CHECK(patched > 0);
+    ds_rbuf r;
+    ds_rbuf_init(&r, w.p, w.n);
+    char err[256] = "";
+    a = ops->load(ctx, cfg, &r, err, sizeof err);
+    *bad = r.bad || !a;
+    if (a)
+        ops->destroy(a);
+    ds_wbuf_free(&w);
+    return a;
+}
+
+static void test_dos_state_bad_times(void)
+{
+    const ds_analyzer_ops *ops = NULL;
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        if (strcmp(ds_analyzers[a]->name, "dos") == 0)
+            ops = ds_analyzers[a];
+    DS_CHECK(ops != NULL);
+    if (!ops)
+        return;
+    ds_telescope *t = ds_telescope_new();
+    ds_sigset *sigs = ds_sigset_builtin();
+    ds_ctx ctx = {.telescope = t, .sigs = sigs, .interval_ns = 60 * DS_NS_PER_SEC};
+    void *cfg = ops->config_new ? ops->config_new() : NULL;
+    bool bad;
+    dos_load_patched(ops, &ctx, cfg, 5, 7, &bad);
+    DS_CHECK(!bad); /* a plain vector loads */
+    dos_load_patched(ops, &ctx, cfg, INT64_MIN + 1000, 7, &bad);
+    DS_CHECK(bad);
+    dos_load_patched(ops, &ctx, cfg, INT64_C(4100000000000000000), -5, &bad);
+    DS_CHECK(bad);
+    dos_load_patched(ops, &ctx, cfg, 9, 8, &bad);
+    DS_CHECK(bad);
+    if (ops->config_free)
+        ops->config_free(cfg);
+    ds_sigset_free(sigs);
+    ds_telescope_free(t);
+}
+
 int main(void)
 {
     DS_RUN(test_gzip_members_any_chunking);
     DS_RUN(test_file_shrinks_while_mapped);
     DS_RUN(test_gzip_header_split);
     DS_RUN(test_whole_equals_chunked);
+    DS_RUN(test_state_series_key_beyond_cells);
+    DS_RUN(test_scenario_far_times);
+    DS_RUN(test_pcapng_time_wraps);
+    DS_RUN(test_dos_state_bad_times);
     return ds_test_result();
 }

@@ -147,6 +147,15 @@ static void test_parse_errors(void)
         {"{\"start\": \"19 July 2001\", \"monitors\": {\"a\": \"44.0.0.0/8\"}}",
          "test.json:1:11: start: must be an ISO-8601"},
         {"[1, 2]", "test.json:1:1: a scenario is a JSON object"},
+        {"{\"start\": 0, \"monitors\": {\"a\": \"44.0.0.0/8\"},\n"
+         " \"worm\": {\"vulnerable\": 10, \"countries\": {\"US\": 0.4, \"kr\": 0.1}}}",
+         "test.json:2:60: worm.countries.kr: not a country code"},
+        {"{\"start\": 0, \"monitors\": {\"a\": \"44.0.0.0/8\"},\n"
+         " \"worm\": {\"vulnerable\": 10, \"countries\": {\"US\": 0.7, \"KR\": 0.5}}}",
+         "test.json:2:42: worm.countries: the shares add up to 1.2, more than 1"},
+        {"{\"start\": 0, \"monitors\": {\"a\": \"44.0.0.0/8\"},\n"
+         " \"worm\": {\"vulnerable\": 10, \"countries\": [\"US\"]}}",
+         "test.json:2:42: worm.countries: must be an object"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[DS_ERRLEN] = "";

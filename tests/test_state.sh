@@ -60,7 +60,7 @@ for mon in ("ucsd", "lbl"):
 EOF
 
 TEL="--telescope ucsd=44.0.0.0/8 --telescope lbl=131.243.0.0/16,128.3.0.0/16"
-AN="--analyzers series,dos,worm"
+AN="--analyzers series,dos,worm,scan"
 ALL=""
 for i in 0 1 2 3; do ALL="$ALL $T/ucsd$i.pcap $T/lbl$i.pcap"; done
 "$BIN" analyze -q $TEL $AN -o "$T/whole" $ALL
@@ -81,7 +81,7 @@ same_outputs() { # same_outputs WHOLE MERGED FILES...
   done
 }
 same_outputs "$T/whole" "$T/merged" series.csv signatures.csv attacks.csv events.csv hosts.csv \
-  worm.csv worm.json
+  worm.csv worm.json scanners.csv
 check "summary.json is identical but for command_line" \
   'cmp -s <(strip "$T/whole/summary.json") <(strip "$T/merged/summary.json")'
 check "attacks.ndjson holds the same lines" \
@@ -89,15 +89,61 @@ check "attacks.ndjson holds the same lines" \
 check "an attack spans a boundary" \
   '[ "$(jq -r .dos.attacks "$T/whole/summary.json")" -ge 2 ] && [ "$(jq -r .dos.attacks "$T/part1/summary.json")" -ge 1 ]'
 check "the outbreak is there" '[ "$(wc -l < "$T/whole/hosts.csv")" -gt 100 ]'
+# scanners.csv columns 4 and 5 are start and end: episodes running across each cut.
+spans() { awk -F, -v c="$2" 'NR > 1 && $4 < c && $5 > c' "$1" | wc -l; }
+check "scanner episodes span every cut" \
+  '[ "$(spans "$T/whole/scanners.csv" 995538600.5)" -ge 10 ] && [ "$(spans "$T/whole/scanners.csv" 995540287.3)" -ge 10 ]'
 
 # A merged state starts a later merge: (0+1) then 2, 3.
 "$BIN" merge -q -o "$T/m01" --state "$T/s01.state" "$T/s0.state" "$T/s1.state"
 "$BIN" merge -o "$T/merged2" "$T/s01.state" "$T/s2.state" "$T/s3.state"
 check "merging a merged state with the later parts exits 0" '[ $? -eq 0 ]'
-same_outputs "$T/whole" "$T/merged2" series.csv attacks.csv events.csv hosts.csv worm.csv worm.json
+same_outputs "$T/whole" "$T/merged2" series.csv attacks.csv events.csv hosts.csv worm.csv worm.json \
+  scanners.csv
 "$BIN" merge -o "$T/bad" "$T/s2.state" "$T/s01.state" 2> "$T/err.txt"; rc=$?
 check "a merged state cannot follow an earlier part (exit 2)" \
   '[ $rc -eq 2 ] && grep -q "time order" "$T/err.txt"'
+
+# Scanners with a short window (20 s) and 3 destinations: thousands of episodes,
+# many cut in the middle; parts 1 and 2 are cut again, part 1 into a piece of 2.7 s
+# (shorter than the window, so a window spans three parts). Then a merge tree, (0+1)+(2+3), which only scan supports (its merged
+# states keep their heads).
+SC="--analyzers scan --scan-window 20s --scan-min-dests 3"
+"$BIN" analyze -q $TEL $SC -o "$T/sw" $ALL
+python3 - "$T" <<'EOF'
+import struct, sys
+T = sys.argv[1]
+for mon in ("ucsd", "lbl"):
+    for part, cuts in ((1, [995538907.8, 995538910.5]), (2, [995539783.87])):
+        d = open(f"{T}/{mon}{part}.pcap", "rb").read()
+        e = "<" if struct.unpack("<I", d[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+        nano = struct.unpack(e + "I", d[:4])[0] == 0xA1B23C4D
+        outs = [open(f"{T}/{mon}{part}{chr(97 + i)}.pcap", "wb") for i in range(len(cuts) + 1)]
+        for o in outs:
+            o.write(d[:24])
+        off = 24
+        while off + 16 <= len(d):
+            s, frac, cl, _ = struct.unpack(e + "IIII", d[off:off + 16])
+            t = s + frac / (1e9 if nano else 1e6)
+            outs[sum(1 for c in cuts if t >= c)].write(d[off:off + 16 + cl])
+            off += 16 + cl
+EOF
+SP=""
+for p in 0 1a 1b 1c 2a 2b 3; do
+  "$BIN" analyze -q $TEL $SC -o "$T/sp$p" --state "$T/sc$p.state" "$T/ucsd$p.pcap" "$T/lbl$p.pcap"
+  SP="$SP $T/sc$p.state"
+done
+"$BIN" merge -q -o "$T/scm" $SP
+check "scan: merging 7 parts exits 0" '[ $? -eq 0 ]'
+check "scan: some scanner episode is cut by a part boundary" \
+  '[ "$(spans "$T/sw/scanners.csv" 995538907.8)" -ge 1 ] && [ "$(spans "$T/sw/scanners.csv" 995539783.87)" -ge 1 ]'
+check "scan: many episodes" '[ "$(wc -l < "$T/sw/scanners.csv")" -gt 1000 ]'
+same_outputs "$T/sw" "$T/scm" scanners.csv
+"$BIN" merge -q -o "$T/t01" --state "$T/t01.state" "$T/sc0.state" "$T/sc1a.state" "$T/sc1b.state" "$T/sc1c.state"
+"$BIN" merge -q -o "$T/t23" --state "$T/t23.state" "$T/sc2a.state" "$T/sc2b.state" "$T/sc3.state"
+"$BIN" merge -q -o "$T/tree" "$T/t01.state" "$T/t23.state"
+check "scan: a merged state follows a merged state (exit 0)" '[ $? -eq 0 ]'
+same_outputs "$T/sw" "$T/tree" scanners.csv
 
 # Split by monitor: the per-monitor outputs are exact (docs/SCALE.md).
 "$BIN" analyze -q $TEL $AN -o "$T/mu" --state "$T/su.state" $(for i in 0 1 2 3; do echo "$T/ucsd$i.pcap"; done)

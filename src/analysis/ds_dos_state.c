@@ -203,6 +203,8 @@ static void ds_rs_vec(ds_rbuf *r, const ds_dos *d, ds_dos_vec *v, uint32_t *ring
     v->hash = ds_dos_hash(&v->victim, v->proto);
     v->first = ds_rbuf_i64(r);
     v->last = ds_rbuf_i64(r);
+    if (v->first < 0 || v->last < v->first) /* a run never makes these; merges subtract them */
+        ds_rbuf_fail(r, "dos: a vector ends before it starts, or before 1970");
     v->packets = ds_rbuf_u64(r);
     v->bytes = ds_rbuf_u64(r);
     v->monitors = ds_rbuf_u64(r);
@@ -307,6 +309,8 @@ static void ds_rs_attack(ds_rbuf *r, ds_dos_attack *a)
     a->monitors = ds_rbuf_u64(r);
     a->start = ds_rbuf_i64(r);
     a->end = ds_rbuf_i64(r);
+    if (a->start < 0 || a->end < a->start)
+        ds_rbuf_fail(r, "dos: an attack ends before it starts, or before 1970");
     a->packets = ds_rbuf_u64(r);
     a->bytes = ds_rbuf_u64(r);
     a->addrs = ds_rbuf_u64(r);

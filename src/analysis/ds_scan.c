@@ -38,84 +38,25 @@
  * the run. An episode keeps the set of its destinations (8 bytes each, load
  * <= 0.5) to count them exactly until it ends. IPv6 destinations are compared by
  * a 63-bit hash (a collision would need ~3e9 destinations in one episode).
+ *
+ * Mergeable state (--state, --mpi): ds_scan_state.c saves, loads and merges it.
+ * When the run keeps heads, the keys first probed within W of the part's first
+ * probe also record their first stretch (ds_scan_int.h), and a stretch that ends
+ * inside the part is held in its head instead of being finished, because an
+ * earlier part may continue it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "analysis/ds_analyzer.h"
+#include "analysis/ds_scan_int.h"
 #include "enrich/ds_attrib.h"
 #include "output/ds_csv.h"
 
 #define DS_2P32 4294967296.0
 
-typedef struct ds_scan_cfg {
-    uint64_t min_dests;
-    int64_t window_ns;
-} ds_scan_cfg;
-
-enum { DS_TOOL_ZMAP, DS_TOOL_MASSCAN, DS_TOOL_MIRAI, DS_TOOL_N };
 static const char *const ds_tool_names[] = {"zmap", "masscan", "mirai", "unknown"};
 
-/* A probe held while (source, port) is a candidate. */
-typedef struct ds_scan_probe {
-    int64_t ts;
-    uint8_t tags;
-} ds_scan_probe;
-
-typedef struct ds_scan_dst {
-    uint64_t dst;
-    int64_t last;
-} ds_scan_dst;
-
-typedef struct ds_scan_state {
-    bool episode;
-    /* candidate: distinct destinations in the window, and its probes (a FIFO) */
-    ds_scan_dst *dv;
-    size_t nd, capd;
-    ds_scan_probe *q;
-    size_t qhead, qn, qcap;
-    /* episode */
-    int64_t start;
-    uint64_t packets;
-    uint64_t tools[DS_TOOL_N];
-    uint64_t *set; /* destination keys, 0 = empty */
-    size_t setn, setcap;
-} ds_scan_state;
-
-typedef struct ds_scan_slot {
-    ds_ip src;
-    uint16_t port;
-    uint8_t proto;
-    uint8_t used;
-    uint8_t tags0; /* the single probe's tags while st == NULL */
-    uint8_t pad[3];
-    int64_t last;  /* latest probe */
-    uint64_t dst0; /* the single probe's destination while st == NULL */
-    ds_scan_state *st;
-} ds_scan_slot;
-
 _Static_assert(sizeof(ds_scan_slot) == 48, "ds_scan_slot layout");
-
-typedef struct ds_scan_ep {
-    ds_ip src;
-    uint8_t proto;
-    uint16_t port;
-    int64_t start, end;
-    uint64_t packets, dests;
-    int tool;
-} ds_scan_ep;
-
-typedef struct ds_scan {
-    const ds_ctx *ctx;
-    ds_scan_cfg cfg;
-    ds_scan_slot *tab;
-    size_t cap, n;
-    int64_t next_sweep;
-    bool swept_once;
-    ds_scan_ep *eps;
-    size_t neps, capeps;
-    double tel_v4; /* IPv4 addresses of the telescope, 0 for open */
-} ds_scan;
 
 /* ---- options ------------------------------------------------------------------ */
 
@@ -181,7 +122,7 @@ static inline uint64_t ds_scan_dkey(const ds_ip *d)
     return ds_scan_mix(d->q[0] ^ ds_scan_mix(d->q[1])) | (1ull << 63);
 }
 
-static void ds_set_add(ds_scan_state *st, uint64_t k)
+void ds_scan_set_add(ds_scan_state *st, uint64_t k)
 {
     if ((st->setn + 1) * 2 > st->setcap) {
         size_t ncap = st->setcap ? st->setcap * 2 : 64;
@@ -208,7 +149,7 @@ static void ds_set_add(ds_scan_state *st, uint64_t k)
     st->setn++;
 }
 
-static void ds_state_free(ds_scan_state *st)
+void ds_scan_state_free(ds_scan_state *st)
 {
     if (!st)
         return;
@@ -226,7 +167,7 @@ static int ds_scan_tool_of(const uint64_t tools[DS_TOOL_N], uint64_t packets)
     return DS_TOOL_N;
 }
 
-static void ds_tools_add(uint64_t tools[DS_TOOL_N], uint8_t tags)
+void ds_scan_tools_add(uint64_t tools[DS_TOOL_N], uint8_t tags)
 {
     tools[DS_TOOL_ZMAP] += (tags & DS_TAG_ZMAP) != 0;
     tools[DS_TOOL_MASSCAN] += (tags & DS_TAG_MASSCAN) != 0;
@@ -247,7 +188,7 @@ static ds_scan_ep ds_scan_ep_of(const ds_scan_slot *s)
     return e;
 }
 
-static void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s)
+void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s)
 {
     if (sc->neps == sc->capeps) {
         sc->capeps = sc->capeps ? 2 * sc->capeps : 64;
@@ -266,20 +207,122 @@ static void ds_scan_place(ds_scan_slot *tab, size_t cap, const ds_scan_slot *s)
     tab[i] = *s;
 }
 
+/* ---- heads (ds_scan_int.h) ----------------------------------------------------- */
+
+static void ds_scan_hix_put(ds_scan *sc, size_t pos)
+{
+    const ds_scan_head *h = sc->heads[pos];
+    size_t i = ds_scan_hash(&h->src, h->proto, h->port) & (sc->hcap - 1);
+    while (sc->hix[i])
+        i = (i + 1) & (sc->hcap - 1);
+    sc->hix[i] = (uint32_t)(pos + 1);
+}
+
+ds_scan_head *ds_scan_head_get(const ds_scan *sc, const ds_ip *src, uint8_t proto, uint16_t port)
+{
+    if (!sc->hcap)
+        return NULL;
+    size_t i = ds_scan_hash(src, proto, port) & (sc->hcap - 1);
+    for (; sc->hix[i]; i = (i + 1) & (sc->hcap - 1)) {
+        ds_scan_head *h = sc->heads[sc->hix[i] - 1];
+        if (h->port == port && h->proto == proto && ds_ip_eq(&h->src, src))
+            return h;
+    }
+    return NULL;
+}
+
+ds_scan_head *ds_scan_head_new(ds_scan *sc, const ds_ip *src, uint8_t proto, uint16_t port)
+{
+    if (sc->nheads == sc->capheads) {
+        sc->capheads = sc->capheads ? 2 * sc->capheads : 64;
+        sc->heads = ds_xrealloc(sc->heads, sc->capheads * sizeof *sc->heads);
+    }
+    ds_scan_head *h = ds_xcalloc(1, sizeof *h);
+    h->src = *src;
+    h->proto = proto;
+    h->port = port;
+    sc->heads[sc->nheads++] = h;
+    if (sc->nheads * 2 > sc->hcap) {
+        free(sc->hix);
+        sc->hcap = sc->hcap ? 2 * sc->hcap : 128;
+        sc->hix = ds_xcalloc(sc->hcap, sizeof *sc->hix);
+        for (size_t i = 0; i < sc->nheads; i++)
+            ds_scan_hix_put(sc, i);
+    } else {
+        ds_scan_hix_put(sc, sc->nheads - 1);
+    }
+    return h;
+}
+
+void ds_scan_head_free(ds_scan_head *h)
+{
+    if (!h)
+        return;
+    free(h->pre);
+    free(h->post.set);
+    ds_scan_state_free(h->held.st);
+    free(h);
+}
+
+/* Records a probe of a head's stretch: verbatim up to the cutoff, then counted. */
+static void ds_scan_head_record(ds_scan_head *h, uint64_t d, int64_t t, uint8_t tags,
+                                int64_t cutoff)
+{
+    if (t <= cutoff && h->post.packets == 0) {
+        if (h->npre == h->cappre) {
+            h->cappre = h->cappre ? 2 * h->cappre : 4;
+            h->pre = ds_xrealloc(h->pre, h->cappre * sizeof *h->pre);
+        }
+        h->pre[h->npre++] = (ds_scan_hprobe){t, d, tags};
+        return;
+    }
+    h->post.packets++;
+    ds_scan_tools_add(h->post.tools, tags);
+    ds_scan_set_add(&h->post, d);
+}
+
+void ds_scan_end_slot(ds_scan *sc, ds_scan_slot *s)
+{
+    ds_scan_head *h = s->head ? ds_scan_head_get(sc, &s->src, s->proto, s->port) : NULL;
+    if (h) {
+        /* The first stretch ended inside the part: a merge with an earlier part
+         * decides what it was (it may continue an earlier episode). */
+        h->closed = true;
+        h->held = *s;
+        h->held.head = 0;
+    } else {
+        if (s->st && s->st->episode)
+            ds_scan_finish_ep(sc, s);
+        ds_scan_state_free(s->st);
+    }
+    s->st = NULL;
+    s->head = 0;
+}
+
+void ds_scan_started(ds_scan *sc, int64_t t)
+{
+    sc->started = true;
+    sc->first_ts = t;
+    sc->cutoff = t > INT64_MAX - sc->cfg.window_ns ? INT64_MAX : t + sc->cfg.window_ns;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
 /* Rebuilds the table with capacity `cap`, keeping only the keys heard from within
- * the window before `now` (keys silent for longer end their episode). */
-static void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
+ * the window before `now` (keys silent for longer end their episode), and dropping
+ * the slots a merge removed. */
+void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
 {
     size_t live = 0;
     for (size_t i = 0; i < sc->cap; i++) {
         ds_scan_slot *s = &sc->tab[i];
+        if (s->used == DS_SLOT_GONE)
+            s->used = DS_SLOT_EMPTY;
         if (!s->used)
             continue;
         if (expire && now - s->last > sc->cfg.window_ns) {
-            if (s->st && s->st->episode)
-                ds_scan_finish_ep(sc, s);
-            ds_state_free(s->st);
-            s->used = 0;
+            ds_scan_end_slot(sc, s);
+            s->used = DS_SLOT_EMPTY;
         } else {
             live++;
         }
@@ -298,7 +341,7 @@ static void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
     sc->n = live;
 }
 
-static void *ds_scan_create(const ds_ctx *ctx, const void *cfg)
+void *ds_scan_create(const ds_ctx *ctx, const void *cfg)
 {
     ds_scan *sc = ds_xcalloc(1, sizeof *sc);
     sc->ctx = ctx;
@@ -308,6 +351,7 @@ static void *ds_scan_create(const ds_ctx *ctx, const void *cfg)
         sc->cfg.min_dests = 25;
         sc->cfg.window_ns = 300 * DS_NS_PER_SEC;
     }
+    sc->keep_heads = ctx->keep_heads;
     sc->cap = 1024;
     sc->tab = ds_xcalloc(sc->cap, sizeof *sc->tab);
     if (!ds_telescope_is_open(ctx->telescope))
@@ -324,13 +368,14 @@ static void ds_cand_push(ds_scan_state *st, int64_t ts, uint8_t tags)
         size_t ncap = st->qcap ? 2 * st->qcap : 4;
         ds_scan_probe *nq = ds_xmalloc(ncap * sizeof *nq);
         for (size_t i = 0; i < st->qn; i++)
-            nq[i] = st->q[(st->qhead + i) % (st->qcap ? st->qcap : 1)];
+            nq[i] = st->q[(st->qhead + i) & (st->qcap - 1)];
         free(st->q);
         st->q = nq;
         st->qcap = ncap;
         st->qhead = 0;
     }
-    st->q[(st->qhead + st->qn) % st->qcap] = (ds_scan_probe){ts, tags};
+    /* qcap is a power of two (ds_scan_int.h): a mask instead of a division */
+    st->q[(st->qhead + st->qn) & (st->qcap - 1)] = (ds_scan_probe){ts, tags};
     st->qn++;
 }
 
@@ -345,6 +390,9 @@ static void ds_cand_dst(ds_scan_state *st, uint64_t d, int64_t ts)
         st->capd = st->capd ? 2 * st->capd : 4;
         st->dv = ds_xrealloc(st->dv, st->capd * sizeof *st->dv);
     }
+    /* dmin stays a lower bound: a refreshed entry above only grew its last */
+    if (!st->nd || ts < st->dmin)
+        st->dmin = ts;
     st->dv[st->nd++] = (ds_scan_dst){d, ts};
 }
 
@@ -354,14 +402,23 @@ static void ds_cand_probe(const ds_scan *sc, ds_scan_state *st, uint64_t d, int6
 {
     int64_t lo = t - sc->cfg.window_ns; /* window [lo, t] */
     while (st->qn && st->q[st->qhead].ts < lo) {
-        st->qhead = (st->qhead + 1) % st->qcap;
+        st->qhead = (st->qhead + 1) & (st->qcap - 1);
         st->qn--;
     }
-    size_t w = 0;
-    for (size_t i = 0; i < st->nd; i++)
-        if (st->dv[i].last >= lo)
-            st->dv[w++] = st->dv[i];
-    st->nd = w;
+    /* Compact dv only when an entry may have left the window: otherwise the pass
+     * would keep every entry in place, so skipping it changes nothing. */
+    if (st->nd && st->dmin < lo) {
+        size_t w = 0;
+        int64_t m = INT64_MAX;
+        for (size_t i = 0; i < st->nd; i++)
+            if (st->dv[i].last >= lo) {
+                if (st->dv[i].last < m)
+                    m = st->dv[i].last;
+                st->dv[w++] = st->dv[i];
+            }
+        st->nd = w;
+        st->dmin = m;
+    }
     ds_cand_push(st, t, tags);
     ds_cand_dst(st, d, t);
     if (st->nd < sc->cfg.min_dests)
@@ -373,14 +430,14 @@ static void ds_cand_probe(const ds_scan *sc, ds_scan_state *st, uint64_t d, int6
     st->episode = true;
     st->start = start;
     for (size_t i = 0; i < st->qn; i++) {
-        const ds_scan_probe *p = &st->q[(st->qhead + i) % st->qcap];
+        const ds_scan_probe *p = &st->q[(st->qhead + i) & (st->qcap - 1)];
         if (p->ts >= start) {
             st->packets++;
-            ds_tools_add(st->tools, p->tags);
+            ds_scan_tools_add(st->tools, p->tags);
         }
     }
     for (size_t i = 0; i < st->nd; i++)
-        ds_set_add(st, st->dv[i].dst);
+        ds_scan_set_add(st, st->dv[i].dst);
     free(st->dv);
     free(st->q);
     st->dv = NULL;
@@ -388,42 +445,57 @@ static void ds_cand_probe(const ds_scan *sc, ds_scan_state *st, uint64_t d, int6
     st->nd = st->capd = st->qn = st->qcap = st->qhead = 0;
 }
 
-static void ds_scan_probe_pkt(ds_scan *sc, const ds_pkt *p, uint16_t port)
+/* ds_scan_find with the key's hash already computed (ds_scan_packets computes it
+ * ahead, to prefetch the slot). */
+static inline ds_scan_slot *ds_scan_find_h(ds_scan *sc, uint64_t h, const ds_ip *src, uint8_t proto,
+                                           uint16_t port)
+{
+    size_t i = h & (sc->cap - 1);
+    for (;; i = (i + 1) & (sc->cap - 1)) {
+        ds_scan_slot *s = &sc->tab[i];
+        if (!s->used)
+            return s;
+        if (s->used == DS_SLOT_LIVE && s->port == port && s->proto == proto &&
+            ds_ip_eq(&s->src, src))
+            return s;
+    }
+}
+
+ds_scan_slot *ds_scan_find(ds_scan *sc, const ds_ip *src, uint8_t proto, uint16_t port)
+{
+    return ds_scan_find_h(sc, ds_scan_hash(src, proto, port), src, proto, port);
+}
+
+/* ds_scan_probe_key with the key's hash h already computed. */
+static inline void ds_scan_probe_key_h(ds_scan *sc, uint64_t h, const ds_ip *src, uint8_t proto,
+                                       uint16_t port, uint64_t d, int64_t t, uint8_t tags)
 {
     if ((sc->n + 1) * 2 > sc->cap)
-        ds_scan_rebuild(sc, sc->cap * 2, p->ts_ns, false);
-    uint64_t d = ds_scan_dkey(&p->dst);
-    uint8_t tags = (uint8_t)(p->tags & (DS_TAG_ZMAP | DS_TAG_MASSCAN | DS_TAG_MIRAI));
-    size_t i = ds_scan_hash(&p->src, p->proto, port) & (sc->cap - 1);
-    ds_scan_slot *s;
-    for (;; i = (i + 1) & (sc->cap - 1)) {
-        s = &sc->tab[i];
-        if (!s->used)
-            break;
-        if (s->port == port && s->proto == p->proto && ds_ip_eq(&s->src, &p->src))
-            break;
-    }
-    int64_t t = p->ts_ns;
+        ds_scan_rebuild(sc, sc->cap * 2, t, false);
+    ds_scan_slot *s = ds_scan_find_h(sc, h, src, proto, port);
     if (s->used && t - s->last > sc->cfg.window_ns) {
         /* Silent for longer than the window: the episode (if any) ended at the
          * previous probe and this probe starts afresh. */
-        if (s->st && s->st->episode)
-            ds_scan_finish_ep(sc, s);
-        ds_state_free(s->st);
-        s->st = NULL;
+        ds_scan_end_slot(sc, s);
         s->dst0 = d;
         s->tags0 = tags;
         s->last = t;
     } else if (!s->used) {
-        *s = (ds_scan_slot){.src = p->src,
+        *s = (ds_scan_slot){.src = *src,
                             .port = port,
-                            .proto = p->proto,
-                            .used = 1,
+                            .proto = proto,
+                            .used = DS_SLOT_LIVE,
                             .tags0 = tags,
                             .last = t,
                             .dst0 = d,
                             .st = NULL};
         sc->n++;
+        /* A key first heard within the window of the part's start may continue
+         * an earlier part's key: keep its head (ds_scan_int.h). */
+        if (sc->keep_heads && t <= sc->cutoff && !ds_scan_head_get(sc, src, proto, port)) {
+            ds_scan_head_new(sc, src, proto, port);
+            s->head = 1;
+        }
     } else {
         if (!s->st) {
             s->st = ds_xcalloc(1, sizeof *s->st);
@@ -432,29 +504,99 @@ static void ds_scan_probe_pkt(ds_scan *sc, const ds_pkt *p, uint16_t port)
         }
         if (s->st->episode) {
             s->st->packets++;
-            ds_tools_add(s->st->tools, tags);
-            ds_set_add(s->st, d);
+            ds_scan_tools_add(s->st->tools, tags);
+            ds_scan_set_add(s->st, d);
         } else {
             ds_cand_probe(sc, s->st, d, t, tags);
         }
         s->last = t;
-        return;
+        goto recorded;
     }
     if (sc->cfg.min_dests <= 1) {
         /* One destination is enough: the single probe is an episode. */
         s->st = ds_xcalloc(1, sizeof *s->st);
         ds_cand_probe(sc, s->st, d, t, tags);
     }
+recorded:
+    if (s->head) {
+        ds_scan_head *hd = ds_scan_head_get(sc, src, proto, port);
+        if (hd)
+            ds_scan_head_record(hd, d, t, tags, sc->cutoff);
+    }
 }
+
+void ds_scan_probe_key(ds_scan *sc, const ds_ip *src, uint8_t proto, uint16_t port, uint64_t d,
+                       int64_t t, uint8_t tags)
+{
+    ds_scan_probe_key_h(sc, ds_scan_hash(src, proto, port), src, proto, port, d, t, tags);
+}
+
+static inline bool ds_scan_is_probe(const ds_pkt *p)
+{
+    return p->cls == DS_CLS_SCAN_TCP || p->cls == DS_CLS_SCAN_UDP || p->cls == DS_CLS_SCAN_ICMP;
+}
+
+static inline uint16_t ds_scan_port_of(const ds_pkt *p)
+{
+    return p->cls == DS_CLS_SCAN_ICMP ? 0 : p->dport;
+}
+
+/* Prefetch distances (packets ahead) of the pipeline in ds_scan_packets. */
+enum { DS_PF_SLOT = 24, DS_PF_STATE = 14, DS_PF_DATA = 6, DS_PF_RING = 32 };
 
 static void ds_scan_packets(void *stp, const ds_pkt *pkts, size_t n)
 {
     ds_scan *sc = stp;
+    /* The table, the candidate states and their arrays are far bigger than the
+     * cache and each probe touches a random slot of each, so the per-probe cost
+     * is cache misses in a chain (slot -> state -> FIFO / destinations / set).
+     * The packets arrive as an array: walk that chain a few packets ahead with
+     * prefetches, one link per stage, so the misses overlap. Prefetches only read
+     * live slots' states (always valid) and never change what is computed. */
+    uint64_t hr[DS_PF_RING]; /* key hashes of packets i .. i + DS_PF_SLOT */
+    for (size_t j = 0; j < n && j < DS_PF_SLOT; j++)
+        if (ds_scan_is_probe(&pkts[j])) {
+            hr[j % DS_PF_RING] =
+                ds_scan_hash(&pkts[j].src, pkts[j].proto, ds_scan_port_of(&pkts[j]));
+            __builtin_prefetch(&sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)]);
+        }
     for (size_t i = 0; i < n; i++) {
+        size_t j = i + DS_PF_SLOT;
+        if (j < n && ds_scan_is_probe(&pkts[j])) {
+            hr[j % DS_PF_RING] =
+                ds_scan_hash(&pkts[j].src, pkts[j].proto, ds_scan_port_of(&pkts[j]));
+            __builtin_prefetch(&sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)]);
+        }
+        j = i + DS_PF_STATE;
+        if (j < n && ds_scan_is_probe(&pkts[j])) {
+            const ds_scan_slot *s = &sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)];
+            if (s->used == DS_SLOT_LIVE && s->st)
+                __builtin_prefetch(s->st);
+        }
+        j = i + DS_PF_DATA;
+        if (j < n && ds_scan_is_probe(&pkts[j])) {
+            const ds_scan_slot *s = &sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)];
+            if (s->used == DS_SLOT_LIVE && s->st) {
+                const ds_scan_state *st = s->st;
+                if (st->episode) {
+                    if (st->setcap)
+                        __builtin_prefetch(
+                            &st->set[ds_scan_mix(ds_scan_dkey(&pkts[j].dst)) & (st->setcap - 1)]);
+                } else {
+                    if (st->qcap)
+                        __builtin_prefetch(&st->q[st->qhead]);
+                    __builtin_prefetch(st->dv);
+                }
+            }
+        }
         const ds_pkt *p = &pkts[i];
-        if (p->cls != DS_CLS_SCAN_TCP && p->cls != DS_CLS_SCAN_UDP && p->cls != DS_CLS_SCAN_ICMP)
+        if (!ds_scan_is_probe(p))
             continue;
-        ds_scan_probe_pkt(sc, p, p->cls == DS_CLS_SCAN_ICMP ? 0 : p->dport);
+        if (!sc->started)
+            ds_scan_started(sc, p->ts_ns);
+        uint8_t tags = (uint8_t)(p->tags & (DS_TAG_ZMAP | DS_TAG_MASSCAN | DS_TAG_MIRAI));
+        ds_scan_probe_key_h(sc, hr[i % DS_PF_RING], &p->src, p->proto, ds_scan_port_of(p),
+                            ds_scan_dkey(&p->dst), p->ts_ns, tags);
     }
 }
 
@@ -512,17 +654,23 @@ static const char *ds_proto_name(uint8_t p, char buf[8])
 static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
 {
     ds_scan *sc = stp;
-    /* Finished episodes plus the running ones, as if the input ended now. */
+    /* Finished episodes plus the running ones, as if the input ended now, plus the
+     * episodes of heads' first stretches held for a merge. */
     size_t n = sc->neps;
     for (size_t i = 0; i < sc->cap; i++)
-        n += sc->tab[i].used && sc->tab[i].st && sc->tab[i].st->episode;
+        n += sc->tab[i].used == DS_SLOT_LIVE && sc->tab[i].st && sc->tab[i].st->episode;
+    for (size_t i = 0; i < sc->nheads; i++)
+        n += sc->heads[i]->closed && sc->heads[i]->held.st && sc->heads[i]->held.st->episode;
     ds_scan_ep *all = ds_xmalloc((n ? n : 1) * sizeof *all);
     if (sc->neps)
         memcpy(all, sc->eps, sc->neps * sizeof *all);
     size_t k = sc->neps;
     for (size_t i = 0; i < sc->cap; i++)
-        if (sc->tab[i].used && sc->tab[i].st && sc->tab[i].st->episode)
+        if (sc->tab[i].used == DS_SLOT_LIVE && sc->tab[i].st && sc->tab[i].st->episode)
             all[k++] = ds_scan_ep_of(&sc->tab[i]);
+    for (size_t i = 0; i < sc->nheads; i++)
+        if (sc->heads[i]->closed && sc->heads[i]->held.st && sc->heads[i]->held.st->episode)
+            all[k++] = ds_scan_ep_of(&sc->heads[i]->held);
     qsort(all, n, sizeof *all, ds_scan_ep_cmp);
 
     ds_ofile f;
@@ -590,7 +738,11 @@ static void ds_scan_destroy(void *stp)
     ds_scan *sc = stp;
     for (size_t i = 0; i < sc->cap; i++)
         if (sc->tab[i].used)
-            ds_state_free(sc->tab[i].st);
+            ds_scan_state_free(sc->tab[i].st);
+    for (size_t i = 0; i < sc->nheads; i++)
+        ds_scan_head_free(sc->heads[i]);
+    free(sc->heads);
+    free(sc->hix);
     free(sc->tab);
     free(sc->eps);
     free(sc);
@@ -608,4 +760,7 @@ const ds_analyzer_ops ds_scan_ops = {
     .advance = ds_scan_advance,
     .write = ds_scan_write,
     .destroy = ds_scan_destroy,
+    .save = ds_scan_save,
+    .load = ds_scan_load,
+    .merge = ds_scan_merge,
 };

@@ -78,6 +78,10 @@ static inline void ds_ng_emit(ds_capture *c, ds_frame *f, const uint8_t *p, uint
                               uint32_t wirelen)
 {
     ds_stream *s = c->s;
+    /* A timestamp past 2262 wraps, and a negative if_tsoffset goes before 1970: both
+     * read as 1970, since the pipeline subtracts timestamps and negative ones made it
+     * overflow (a 200-byte pcapng did; see docs/FUZZING.md). */
+    ts = ts < 0 ? 0 : ts;
     c->last_ts = ts;
     f->ts_ns = ts;
     f->caplen = caplen;

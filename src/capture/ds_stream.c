@@ -2,12 +2,21 @@
  * ds_stream.c — opening an input as a byte window, the generic refill, and the
  * peeling of compression layers (the codecs themselves are in ds_decompress.c).
  *
- * Sources: a regular file is mapped read-only, so its window is the whole file from
- * the start and reading it costs no syscall and no copy at all (the kernel pages it
- * in ahead of us, helped by MADV_SEQUENTIAL). Everything else (pipes, FIFOs,
- * standard input, character devices, files the kernel will not map) is read with
- * read() calls of DS_STREAM_BUFSIZE bytes into a buffer. A caller's memory block
- * is a window too.
+ * Sources: a regular file is mapped read-only, so reading it costs no copy (the
+ * kernel pages it in ahead of us, helped by MADV_SEQUENTIAL). The window over the
+ * mapping is DS_MAP_WINDOW bytes at a time, and each time it moves on, the pages
+ * wholly behind the cursor are dropped with MADV_DONTNEED: mapped file pages count in
+ * the process's resident memory, so without that a 100 GB capture would show a
+ * 100 GB RSS (and push other processes' pages out first). The cost is one madvise
+ * call per window, a few hundred for a 1.5 GB file; read() into a ring would instead
+ * copy every byte once. Dropping a page of a private read-only file mapping is always
+ * safe: touching it again only faults it back in from the page cache. Everything else (pipes,
+ * FIFOs, standard input, character devices, files the kernel will not map) is read with read()
+ * calls of DS_STREAM_BUFSIZE bytes into a buffer. A caller's memory block is a window too.
+ *
+ * A compressed mapped file is decompressed on a thread of its own (ds_pipe below):
+ * the codec chain runs there and hands the decompressed bytes over in 1 MiB chunks,
+ * so on two cores decompression and analysis overlap instead of adding up.
  *
  * ds_stream_fill() is the one slow path of every buffered layer: when the window is
  * too short it slides the unconsumed tail to the front of the buffer (so a record
@@ -204,6 +213,31 @@ bool ds_stream_shrank(const ds_stream *s, uint64_t *offset)
     return v != 0;
 }
 
+/* Bytes of a mapped file made visible at a time, and dropped behind the cursor at a
+ * time: big enough that the per-window call is nothing per packet, small enough that
+ * the mapped part of a capture stays a few MiB of RSS. */
+#define DS_MAP_WINDOW (8u << 20)
+
+/* The produce() of a mapped file: moves the window's end on, dropping the pages the
+ * cursor has left behind. */
+static int ds_map_produce(ds_layer *L)
+{
+    const uint8_t *mend = (const uint8_t *)L->map + L->maplen;
+    if (L->win.end >= mend) {
+        L->eof = true;
+        return 0;
+    }
+    uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t behind = (uintptr_t)L->win.cur & ~(ps - 1);
+    if (behind > L->dropped + DS_MAP_WINDOW) {
+        madvise((void *)L->dropped, behind - L->dropped, MADV_DONTNEED);
+        L->dropped = behind;
+    }
+    size_t left = (size_t)(mend - L->win.end);
+    L->win.end += left < DS_MAP_WINDOW ? left : DS_MAP_WINDOW;
+    return 0;
+}
+
 static void ds_source_destroy(ds_layer *L)
 {
     if (L->map) {
@@ -300,13 +334,168 @@ int ds_stream_fill(ds_stream *s, size_t n)
     while (ds_stream_avail(s) < n) {
         if (L->eof || !L->produce)
             return 0;
-        ds_layer_make_room(L, n);
+        if (!L->map) /* a mapping needs no room: its window only moves on */
+            ds_layer_make_room(L, n);
         if (L->produce(L) < 0) {
             L->failed = true;
             return -1;
         }
     }
     return 1;
+}
+
+/* ---- the decompression thread -------------------------------------------------- */
+
+/* The layer on top of a compressed mapped file: a thread drives the codec chain below
+ * it (ds_stream_fill on the top codec, as the parser would) and copies what comes out
+ * into a ring of chunks; this layer's produce() copies chunks into its own buffer.
+ * The thread never touches this layer's window, and the parser never touches the
+ * codec layers, so the only shared state is the ring, under the mutex. An error or a
+ * warning is written into the shared err/warn by the thread before it marks itself
+ * done under the mutex, and read by the parser only after it saw that mark. Only for
+ * mapped files: the thread then never blocks in read(), so a signal cannot leave it
+ * waiting for a pipe that delivers nothing. */
+#define DS_PIPE_CHUNK (1u << 20)
+#define DS_PIPE_SLOTS 4
+
+typedef struct ds_pipe {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ds_layer *inner; /* top of the codec chain, driven by the thread */
+    uint8_t *chunk[DS_PIPE_SLOTS];
+    size_t len[DS_PIPE_SLOTS];
+    size_t head, tail; /* chunks [head, tail) are full, in order */
+    size_t off;        /* bytes of chunk head already taken */
+    bool done;         /* the thread has delivered everything (or failed) */
+    bool failed;
+    bool stop; /* the stream is being closed */
+} ds_pipe;
+
+static void *ds_pipe_main(void *arg)
+{
+    ds_pipe *P = arg;
+    ds_stream *in = &P->inner->win;
+    for (;;) {
+        pthread_mutex_lock(&P->mu);
+        while (!P->stop && P->tail - P->head == DS_PIPE_SLOTS)
+            pthread_cond_wait(&P->cv, &P->mu);
+        bool stop = P->stop;
+        pthread_mutex_unlock(&P->mu);
+        if (stop)
+            return NULL;
+        uint8_t *dst = P->chunk[P->tail % DS_PIPE_SLOTS];
+        size_t n = 0;
+        int more = 1;
+        while (n < DS_PIPE_CHUNK) {
+            if (!ds_stream_avail(in) && (more = ds_stream_fill(in, 1)) <= 0)
+                break;
+            size_t k = ds_stream_avail(in);
+            if (k > DS_PIPE_CHUNK - n)
+                k = DS_PIPE_CHUNK - n;
+            memcpy(dst + n, in->cur, k);
+            in->cur += k;
+            n += k;
+        }
+        atomic_store(&P->inner->sh->pipe_bottom_off, ds_stream_offset(&P->inner->sh->bottom->win));
+        pthread_mutex_lock(&P->mu);
+        if (n) {
+            P->len[P->tail % DS_PIPE_SLOTS] = n;
+            P->tail++;
+        }
+        if (more <= 0) {
+            P->done = true;
+            P->failed = more < 0;
+        }
+        pthread_cond_broadcast(&P->cv);
+        pthread_mutex_unlock(&P->mu);
+        if (more <= 0)
+            return NULL;
+    }
+}
+
+static int ds_pipe_produce(ds_layer *L)
+{
+    ds_pipe *P = L->codec_state;
+    pthread_mutex_lock(&P->mu);
+    while (P->head == P->tail && !P->done)
+        pthread_cond_wait(&P->cv, &P->mu);
+    if (P->head == P->tail) {
+        bool failed = P->failed;
+        pthread_mutex_unlock(&P->mu);
+        if (failed)
+            return -1; /* the reason is in sh->err */
+        L->eof = true;
+        return 0;
+    }
+    size_t slot = P->head % DS_PIPE_SLOTS;
+    const uint8_t *src = P->chunk[slot] + P->off;
+    size_t k = P->len[slot] - P->off;
+    pthread_mutex_unlock(&P->mu);
+    /* The thread leaves a full chunk alone until head moves past it. */
+    if (k > ds_layer_room(L))
+        k = ds_layer_room(L);
+    memcpy((uint8_t *)L->win.end, src, k);
+    L->win.end += k;
+    pthread_mutex_lock(&P->mu);
+    P->off += k;
+    if (P->off == P->len[slot]) {
+        P->off = 0;
+        P->head++;
+        pthread_cond_broadcast(&P->cv);
+    }
+    pthread_mutex_unlock(&P->mu);
+    return 0;
+}
+
+/* Stops and joins the thread; the codec layers below are freed after this. */
+static void ds_pipe_destroy(ds_layer *L)
+{
+    ds_pipe *P = L->codec_state;
+    pthread_mutex_lock(&P->mu);
+    P->stop = true;
+    pthread_cond_broadcast(&P->cv);
+    pthread_mutex_unlock(&P->mu);
+    pthread_join(P->th, NULL);
+    pthread_mutex_destroy(&P->mu);
+    pthread_cond_destroy(&P->cv);
+    for (int i = 0; i < DS_PIPE_SLOTS; i++)
+        free(P->chunk[i]);
+    free(P);
+    L->sh->piped = false;
+}
+
+/* Puts a pipe layer on top of the codec chain `top`; returns the new top, or top
+ * itself when no thread can be started. */
+static ds_layer *ds_pipe_new(ds_layer *top)
+{
+    ds_pipe *P = ds_xcalloc(1, sizeof *P);
+    P->inner = top;
+    for (int i = 0; i < DS_PIPE_SLOTS; i++)
+        P->chunk[i] = ds_xmalloc(DS_PIPE_CHUNK);
+    pthread_mutex_init(&P->mu, NULL);
+    pthread_cond_init(&P->cv, NULL);
+    ds_layer *L = ds_layer_new(top->sh, DS_STREAM_BUFSIZE);
+    L->below = top;
+    L->depth = top->depth;
+    L->codec_state = P;
+    L->produce = ds_pipe_produce;
+    /* Offsets of this layer are the decompressed offsets, as the top codec's are. */
+    L->win.base_off = ds_stream_offset(&top->win);
+    atomic_store(&top->sh->pipe_bottom_off, ds_stream_offset(&top->sh->bottom->win));
+    if (pthread_create(&P->th, NULL, ds_pipe_main, P) != 0) {
+        pthread_mutex_destroy(&P->mu);
+        pthread_cond_destroy(&P->cv);
+        for (int i = 0; i < DS_PIPE_SLOTS; i++)
+            free(P->chunk[i]);
+        free(P);
+        free(L->buf);
+        free(L);
+        return top;
+    }
+    L->destroy = ds_pipe_destroy;
+    top->sh->piped = true;
+    return L;
 }
 
 /* ---- opening ------------------------------------------------------------------ */
@@ -368,6 +557,8 @@ static ds_stream *ds_stream_peel(ds_layer *src, const char *name, char *err, siz
             return NULL;
         }
     }
+    if (sh->nlayers > 0 && sh->bottom->map)
+        top = ds_pipe_new(top);
     return &top->win;
 }
 
@@ -408,8 +599,12 @@ static ds_stream *ds_stream_from_fd(int fd, bool own, const char *name, char *er
             L->map = map;
             L->maplen = (size_t)st.st_size;
             L->guard = ds_guard_add(map, L->maplen);
-            ds_source_set_window(L, (const uint8_t *)map + pos, (size_t)(st.st_size - pos));
+            size_t left = (size_t)(st.st_size - pos);
+            ds_source_set_window(L, (const uint8_t *)map + pos,
+                                 left < DS_MAP_WINDOW ? left : DS_MAP_WINDOW);
             L->win.base = map; /* offsets count from the start of the file */
+            L->dropped = (uintptr_t)map;
+            L->produce = ds_map_produce;
             if (own)
                 close(fd);
             return ds_stream_peel(L, name, err, errlen);
@@ -470,6 +665,8 @@ const char *ds_stream_warning(const ds_stream *s)
 uint64_t ds_stream_bytes_read(const ds_stream *s)
 {
     const ds_layer *L = (const ds_layer *)s;
+    if (L->sh->piped) /* the bottom window belongs to the thread */
+        return atomic_load(&L->sh->pipe_bottom_off);
     return ds_stream_offset(&L->sh->bottom->win);
 }
 

@@ -13,6 +13,8 @@
 #ifndef DS_STREAM_INT_H
 #define DS_STREAM_INT_H
 
+#include <stdatomic.h>
+
 #include "capture/ds_stream.h"
 
 /* Buffer size of read() sources and of decompressor output. Big enough that the
@@ -32,6 +34,10 @@ typedef struct ds_stream_shared {
     int nlayers;    /* compression layers */
     uint64_t file_size;
     struct ds_layer *bottom;
+    /* A thread decompresses (ds_pipe in ds_stream.c): the bottom layer's offset is
+     * then read from here, published by the thread. */
+    bool piped;
+    _Atomic uint64_t pipe_bottom_off;
 } ds_stream_shared;
 
 typedef struct ds_layer ds_layer;
@@ -54,7 +60,8 @@ struct ds_layer {
     bool own_fd;
     void *map;
     size_t maplen;
-    int guard; /* slot of the SIGBUS guard watching the map, -1 for none */
+    uintptr_t dropped; /* pages of the map below this were given back (MADV_DONTNEED) */
+    int guard;         /* slot of the SIGBUS guard watching the map, -1 for none */
     /* Codec layers. */
     void *codec_state;
 };

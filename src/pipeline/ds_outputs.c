@@ -5,6 +5,7 @@
 #include "pipeline/ds_outputs.h"
 
 #include "enrich/ds_attrib.h"
+#include "pipeline/ds_state_run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,13 @@ int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsu
                      void *const *st)
 {
     char err[DS_ERRLEN];
+    if (cfg->state_mem) {
+        /* An --mpi rank: the state goes to the reduction, the outputs are rank 0's. */
+        if (ds_state_save_run_mem(cfg, rs, st, cfg->state_mem, err, sizeof err) == 0)
+            return 0;
+        fprintf(stderr, "darkscope: %s\n", err);
+        return -1;
+    }
     json_t *sum = ds_summary_json(cfg, rs);
     int rc = 0;
     /* Attribution of this write: the analyzers add their hosts to the breakdown as

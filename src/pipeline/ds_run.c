@@ -229,7 +229,7 @@ int ds_run(const ds_run_config *cfg)
     S.ctx.interval_ns = cfg->interval_ns;
     S.ctx.out = out;
     S.ctx.live = cfg->interface != NULL;
-    S.ctx.keep_heads = cfg->state_out != NULL;
+    S.ctx.keep_heads = cfg->state_out != NULL || cfg->state_mem != NULL;
 
     S.nin = cfg->interface ? 1 : cfg->ninputs;
     S.in = ds_xcalloc(S.nin ? S.nin : 1, sizeof *S.in);
@@ -323,7 +323,7 @@ int ds_run(const ds_run_config *cfg)
     int rc = DS_EXIT_OK;
     if (ds_write_outputs_now(&S) != 0)
         rc = DS_EXIT_OUTPUT;
-    else
+    else if (!cfg->state_mem)
         ds_report_after_run(cfg->outdir); /* report.html from the files just written */
     for (size_t i = 0; i < S.nin; i++) {
         const char *e = S.in[i].src ? ds_source_error(S.in[i].src) : NULL;

@@ -44,6 +44,9 @@ typedef struct ds_run_config {
     size_t nanalysis_opts;
     const char *const *states; /* `darkscope merge`: the states to merge, in order */
     size_t nstates;
+    /* --mpi (ds_mpi.c): a rank's run serialises its state into this buffer (framed,
+     * as a state file) instead of writing outputs; NULL otherwise. */
+    struct ds_wbuf *state_mem;
 } ds_run_config;
 
 int ds_run(const ds_run_config *cfg);

@@ -5,6 +5,12 @@
  * capacity. The common case, a frame not older than the newest one, is an append;
  * an older frame is inserted by moving the few newer records one slot up, which is
  * cheap because captures are out of order by a handful of packets at most.
+ *
+ * The file-wide distinct IPv4 counts of the dissection: destinations go into a
+ * two-level bitmap (a telescope's addresses fill a few /16 leaves, so it stays the
+ * telescope's size), sources into a hash set. Both are buffered and inserted a batch
+ * at a time with the slots of a later packet prefetched, so the cache misses of a
+ * table of a million sources overlap instead of stalling every packet.
  */
 #include "pipeline/ds_source.h"
 
@@ -12,6 +18,10 @@
 
 #include "decode/ds_decode.h"
 #include "telescope/ds_classify.h"
+
+#define DS_SRC_PEND 512
+/* Destination bitmap leaves (8 KiB, a /16 each): 32 MiB, 16 /8 telescopes. */
+#define DS_DST_LEAVES 4096
 
 struct ds_source {
     ds_capture *cap;
@@ -29,7 +39,10 @@ struct ds_source {
     bool eof;
     bool idle;
     ds_source_stats st;
-    ds_distinct64 src4, dst4;
+    ds_aset src4;
+    ds_bits32 dst4;
+    uint32_t pend[DS_SRC_PEND][2]; /* sources and destinations not yet counted */
+    size_t npend;
     char *error;
 };
 
@@ -44,8 +57,8 @@ ds_source *ds_source_new(ds_capture *cap, uint16_t index, const ds_telescope *t,
     s->tol = tolerance_ns;
     s->mask = 4095;
     s->ring = ds_xmalloc((s->mask + 1) * sizeof *s->ring);
-    ds_distinct64_init(&s->src4, 32);
-    ds_distinct64_init(&s->dst4, 32);
+    ds_aset_init(&s->src4);
+    ds_bits32_init(&s->dst4, DS_DST_LEAVES);
     return s;
 }
 
@@ -54,8 +67,8 @@ void ds_source_free(ds_source *s)
     if (!s)
         return;
     ds_capture_close(s->cap);
-    ds_distinct64_free(&s->src4);
-    ds_distinct64_free(&s->dst4);
+    ds_aset_free(&s->src4);
+    ds_bits32_free(&s->dst4);
     free(s->ring);
     free(s->error);
     free(s);
@@ -74,6 +87,25 @@ static void ds_ring_grow(ds_source *s)
     s->tail = n;
 }
 
+static void ds_src_flush(ds_source *s)
+{
+    enum { AHEAD = 40 };
+    size_t n = s->npend;
+    for (size_t i = 0; i < n && i < AHEAD; i++) {
+        ds_aset_prefetch(&s->src4, s->pend[i][0]);
+        ds_bits32_prefetch(&s->dst4, s->pend[i][1]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) {
+            ds_aset_prefetch(&s->src4, s->pend[i + AHEAD][0]);
+            ds_bits32_prefetch(&s->dst4, s->pend[i + AHEAD][1]);
+        }
+        ds_aset_add(&s->src4, s->pend[i][0]);
+        ds_bits32_add(&s->dst4, s->pend[i][1]);
+    }
+    s->npend = 0;
+}
+
 /* Counts the outer headers like the shared reference dissection does. */
 static void ds_dissect(ds_source *s, const ds_pkt *p, int dec)
 {
@@ -87,8 +119,10 @@ static void ds_dissect(ds_source *s, const ds_pkt *p, int dec)
     d->ipv4++;
     if (dec == DS_DEC_IP_TRUNCATED || dec == DS_DEC_IP_IHL)
         return; /* no trustworthy header fields */
-    ds_distinct64_add(&s->src4, ds_ip_v4(&p->src));
-    ds_distinct64_add(&s->dst4, ds_ip_v4(&p->dst));
+    if (s->npend == DS_SRC_PEND)
+        ds_src_flush(s);
+    s->pend[s->npend][0] = ds_ip_v4(&p->src);
+    s->pend[s->npend++][1] = ds_ip_v4(&p->dst);
     if (p->tags & DS_TAG_FRAGMENT)
         d->ip_fragments++;
     bool l4 = !(p->tags & DS_TAG_NONFIRST) && dec != DS_DEC_L4_TRUNCATED &&
@@ -206,14 +240,13 @@ static void ds_ingest(ds_source *s, const ds_frame *f)
 static void ds_source_end(ds_source *s)
 {
     s->eof = true;
-    ds_distinct64_finish(&s->src4);
-    ds_distinct64_finish(&s->dst4);
+    ds_src_flush(s);
     s->st.d.distinct_src_ipv4 = s->src4.n;
-    s->st.d.distinct_dst_ipv4 = s->dst4.n;
-    ds_distinct64_free(&s->src4);
-    ds_distinct64_free(&s->dst4);
-    ds_distinct64_init(&s->src4, 32);
-    ds_distinct64_init(&s->dst4, 32);
+    s->st.d.distinct_dst_ipv4 = ds_bits32_count(&s->dst4);
+    ds_aset_free(&s->src4);
+    ds_bits32_free(&s->dst4);
+    ds_aset_init(&s->src4);
+    ds_bits32_init(&s->dst4, DS_DST_LEAVES);
 }
 
 const ds_pkt *ds_source_peek(ds_source *s)

@@ -93,50 +93,70 @@ static void ds_load_stats(ds_rbuf *r, ds_source_stats *s)
     ds_load_counts(r, s->tags, DS_TAG_COUNT);
 }
 
-int ds_state_save_run(const ds_run_config *cfg, const ds_runsum *rs, void *const *st,
-                      const char *path, char *err, size_t errlen)
+/* The payload of a run's state (layout at the top). */
+static int ds_state_payload(const ds_run_config *cfg, const ds_runsum *rs, void *const *st,
+                            const char *name, ds_wbuf *w, char *err, size_t errlen)
 {
-    ds_wbuf w;
-    ds_wbuf_init(&w);
-    ds_wbuf_str(&w, "darkscope " DS_VERSION);
-    ds_wbuf_u32(&w, (uint32_t)cfg->nanalysis_opts);
+    ds_wbuf_str(w, "darkscope " DS_VERSION);
+    ds_wbuf_u32(w, (uint32_t)cfg->nanalysis_opts);
     for (size_t i = 0; i < cfg->nanalysis_opts; i++)
-        ds_wbuf_str(&w, cfg->analysis_opts[i]);
+        ds_wbuf_str(w, cfg->analysis_opts[i]);
     char *fp = ds_fingerprint(cfg);
-    ds_wbuf_str(&w, fp);
+    ds_wbuf_str(w, fp);
     free(fp);
-    ds_wbuf_u32(&w, rs->parts);
-    ds_wbuf_u8(&w, rs->complete);
-    ds_wbuf_u8(&w, rs->inputs_bad);
-    ds_wbuf_u64(&w, rs->packets);
-    ds_wbuf_u8(&w, rs->any);
-    ds_wbuf_i64(&w, rs->first_ts);
-    ds_wbuf_i64(&w, rs->last_ts);
-    ds_save_stats(&w, &rs->tot);
+    ds_wbuf_u32(w, rs->parts);
+    ds_wbuf_u8(w, rs->complete);
+    ds_wbuf_u8(w, rs->inputs_bad);
+    ds_wbuf_u64(w, rs->packets);
+    ds_wbuf_u8(w, rs->any);
+    ds_wbuf_i64(w, rs->first_ts);
+    ds_wbuf_i64(w, rs->last_ts);
+    ds_save_stats(w, &rs->tot);
     char *inputs = json_dumps(rs->inputs, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    ds_wbuf_str(&w, inputs);
+    ds_wbuf_str(w, inputs);
     free(inputs);
-    ds_wbuf_u32(&w, (uint32_t)ds_analyzer_count);
+    ds_wbuf_u32(w, (uint32_t)ds_analyzer_count);
     for (size_t a = 0; a < ds_analyzer_count; a++) {
         bool on = st[a] != NULL && (!cfg->analyzer_on || cfg->analyzer_on[a]);
-        ds_wbuf_str(&w, ds_analyzers[a]->name);
-        ds_wbuf_u8(&w, on);
+        ds_wbuf_str(w, ds_analyzers[a]->name);
+        ds_wbuf_u8(w, on);
         if (!on)
             continue;
         ds_wbuf blob;
         ds_wbuf_init(&blob);
         if (ds_analyzers[a]->save(st[a], &blob) != 0) {
-            snprintf(err, errlen, "%s: the %s analyzer could not save its state", path,
+            snprintf(err, errlen, "%s: the %s analyzer could not save its state", name,
                      ds_analyzers[a]->name);
             ds_wbuf_free(&blob);
-            ds_wbuf_free(&w);
             return -1;
         }
-        ds_wbuf_u64(&w, blob.n);
-        ds_wbuf_bytes(&w, blob.p, blob.n);
+        ds_wbuf_u64(w, blob.n);
+        ds_wbuf_bytes(w, blob.p, blob.n);
         ds_wbuf_free(&blob);
     }
-    int rc = ds_state_write_file(path, &w, err, errlen);
+    return 0;
+}
+
+int ds_state_save_run(const ds_run_config *cfg, const ds_runsum *rs, void *const *st,
+                      const char *path, char *err, size_t errlen)
+{
+    ds_wbuf w;
+    ds_wbuf_init(&w);
+    int rc = ds_state_payload(cfg, rs, st, path, &w, err, errlen);
+    if (rc == 0)
+        rc = ds_state_write_file(path, &w, err, errlen);
+    ds_wbuf_free(&w);
+    return rc;
+}
+
+int ds_state_save_run_mem(const ds_run_config *cfg, const ds_runsum *rs, void *const *st,
+                          ds_wbuf *framed, char *err, size_t errlen)
+{
+    ds_wbuf w;
+    ds_wbuf_init(&w);
+    int rc = ds_state_payload(cfg, rs, st, "state", &w, err, errlen);
+    if (rc == 0)
+        ds_state_frame(&w, framed);
     ds_wbuf_free(&w);
     return rc;
 }
@@ -203,14 +223,11 @@ static void ds_loaded_free(ds_loaded *l)
     ds_runsum_free(&l->rs);
 }
 
-static int ds_load_state(const ds_run_config *cfg, const ds_ctx *ctx, const char *path,
-                         const char *fingerprint, ds_loaded *out, char *err, size_t errlen)
+/* Loads a state from its framed bytes (data stays the caller's). */
+static int ds_load_bytes(const ds_run_config *cfg, const ds_ctx *ctx, const char *path,
+                         const uint8_t *data, size_t off, size_t len, const char *fingerprint,
+                         ds_loaded *out, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    uint8_t *data;
-    size_t off, len;
-    if (ds_state_read_file(path, &data, &off, &len, err, errlen) != 0)
-        return -1;
     ds_rbuf r;
     ds_rbuf_init(&r, data + off, len);
     char **opts;
@@ -328,11 +345,108 @@ out:
         ds_loaded_free(out);
     free(fp);
     ds_free_options(opts, nopts);
+    return rc;
+}
+
+static int ds_load_state(const ds_run_config *cfg, const ds_ctx *ctx, const ds_state_src *src,
+                         const char *fingerprint, ds_loaded *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    size_t off, len;
+    if (src->data) {
+        if (ds_state_check(src->data, src->n, src->name, &off, &len, err, errlen) != 0)
+            return -1;
+        return ds_load_bytes(cfg, ctx, src->name, src->data, off, len, fingerprint, out, err,
+                             errlen);
+    }
+    uint8_t *data;
+    if (ds_state_read_file(src->name, &data, &off, &len, err, errlen) != 0)
+        return -1;
+    int rc = ds_load_bytes(cfg, ctx, src->name, data, off, len, fingerprint, out, err, errlen);
     free(data);
     return rc;
 }
 
-int ds_run_merge(const ds_run_config *cfg)
+bool ds_state_merged_can_follow(const ds_run_config *cfg)
+{
+    /* The analyzers whose merged state still holds the head of its first part, so
+     * that it can follow an earlier state (scan: ds_scan_state.c). The others keep
+     * heads only in an original state (docs/SCALE.md). */
+    static const char *const keeps[] = {"scan"};
+    for (size_t a = 0; a < ds_analyzer_count; a++) {
+        if (cfg->analyzer_on && !cfg->analyzer_on[a])
+            continue;
+        bool ok = false;
+        for (size_t k = 0; k < sizeof keeps / sizeof keeps[0]; k++)
+            ok = ok || strcmp(ds_analyzers[a]->name, keeps[k]) == 0;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Loads srcs[0] into acc (with ctx) and merges the others into it in order. Returns
+ * an exit status; on failure acc is freed and err says why. */
+static int ds_merge_chain(const ds_run_config *cfg, const ds_ctx *ctx, const ds_state_src *srcs,
+                          size_t n, bool strict, ds_loaded *acc, char *err, size_t errlen)
+{
+    ds_ctx pctx = *ctx; /* later parts only feed the merge: no output directory */
+    pctx.out = NULL;
+    char *fp = ds_fingerprint(cfg);
+    bool can_follow = ds_state_merged_can_follow(cfg);
+    int rc = DS_EXIT_OK;
+    if (ds_load_state(cfg, ctx, &srcs[0], fp, acc, err, errlen) != 0) {
+        free(fp);
+        return DS_EXIT_BAD_INPUT;
+    }
+    for (size_t i = 1; i < n && rc == DS_EXIT_OK; i++) {
+        ds_loaded part;
+        const char *name = srcs[i].name;
+        if (ds_load_state(cfg, &pctx, &srcs[i], fp, &part, err, errlen) != 0) {
+            rc = DS_EXIT_BAD_INPUT;
+            break;
+        }
+        bool both = acc->rs.any && part.rs.any;
+        if (!can_follow && part.rs.parts > 1 && both && part.rs.first_ts >= acc->rs.last_ts) {
+            snprintf(err, errlen,
+                     "%s: a merge of %u states cannot follow earlier states in "
+                     "time (it no longer has the head a merge at a time boundary needs): "
+                     "merge the original states in time order, earliest first",
+                     name, part.rs.parts);
+            rc = DS_EXIT_BAD_INPUT;
+        } else if (both && part.rs.first_ts < acc->rs.first_ts) {
+            snprintf(err, errlen,
+                     "%s: starts before the states given before it: give the states "
+                     "in time order, earliest first",
+                     name);
+            rc = DS_EXIT_BAD_INPUT;
+        } else if (strict && both && part.rs.first_ts < acc->rs.last_ts) {
+            snprintf(err, errlen,
+                     "%s: overlaps in time with the parts before it (it starts before they "
+                     "end): the inputs were not given in time order",
+                     name);
+            rc = DS_EXIT_BAD_INPUT;
+        }
+        for (size_t a = 0; a < ds_analyzer_count && rc == DS_EXIT_OK; a++) {
+            if (!acc->st[a])
+                continue;
+            char aerr[DS_ERRLEN];
+            if (ds_analyzers[a]->merge(acc->st[a], part.st[a], aerr, sizeof aerr) != 0) {
+                snprintf(err, errlen, "%s: %s", name, aerr);
+                rc = DS_EXIT_BAD_INPUT;
+            }
+        }
+        if (rc == DS_EXIT_OK)
+            ds_runsum_merge(&acc->rs, &part.rs);
+        ds_loaded_free(&part);
+    }
+    free(fp);
+    if (rc != DS_EXIT_OK)
+        ds_loaded_free(acc);
+    return rc;
+}
+
+int ds_merge_states_write(const ds_run_config *cfg, const ds_state_src *srcs, size_t n, bool strict)
 {
     char err[DS_ERRLEN];
     ds_outdir *out = ds_outdir_open(cfg->outdir, err, sizeof err);
@@ -340,77 +454,61 @@ int ds_run_merge(const ds_run_config *cfg)
         fprintf(stderr, "darkscope: %s\n", err);
         return DS_EXIT_OUTPUT;
     }
-    /* The result's context writes into the output directory; the later parts are
-     * loaded without one (they only feed the merge). */
+    /* The result's context writes into the output directory. */
     ds_ctx ctx = {.telescope = cfg->telescope,
                   .sigs = cfg->sigs,
                   .interval_ns = cfg->interval_ns,
                   .out = out,
                   .live = false,
                   .keep_heads = false};
-    ds_ctx pctx = ctx;
-    pctx.out = NULL;
-    char *fp = ds_fingerprint(cfg);
-    int rc = DS_EXIT_OK;
     ds_loaded acc;
-    if (ds_load_state(cfg, &ctx, cfg->states[0], fp, &acc, err, sizeof err) != 0) {
+    int rc = ds_merge_chain(cfg, &ctx, srcs, n, strict, &acc, err, sizeof err);
+    if (rc != DS_EXIT_OK) {
         fprintf(stderr, "darkscope: %s\n", err);
-        free(fp);
         ds_outdir_close(out);
-        return DS_EXIT_BAD_INPUT;
+        return rc;
     }
-    for (size_t i = 1; i < cfg->nstates && rc == DS_EXIT_OK; i++) {
-        ds_loaded part;
-        if (ds_load_state(cfg, &pctx, cfg->states[i], fp, &part, err, sizeof err) != 0) {
-            fprintf(stderr, "darkscope: %s\n", err);
-            rc = DS_EXIT_BAD_INPUT;
-            break;
-        }
-        if (part.rs.parts > 1 && acc.rs.any && part.rs.any && part.rs.first_ts >= acc.rs.last_ts) {
-            fprintf(stderr,
-                    "darkscope: %s: a merge of %u states cannot follow earlier states in "
-                    "time (it no longer has the head a merge at a time boundary needs): "
-                    "merge the original states in time order, earliest first\n",
-                    cfg->states[i], part.rs.parts);
-            ds_loaded_free(&part);
-            rc = DS_EXIT_BAD_INPUT;
-            break;
-        }
-        if (acc.rs.any && part.rs.any && part.rs.first_ts < acc.rs.first_ts) {
-            fprintf(stderr,
-                    "darkscope: %s: starts before the states given before it: give the states "
-                    "in time order, earliest first\n",
-                    cfg->states[i]);
-            ds_loaded_free(&part);
-            rc = DS_EXIT_BAD_INPUT;
-            break;
-        }
-        for (size_t a = 0; a < ds_analyzer_count && rc == DS_EXIT_OK; a++) {
-            if (!acc.st[a])
-                continue;
-            if (ds_analyzers[a]->merge(acc.st[a], part.st[a], err, sizeof err) != 0) {
-                fprintf(stderr, "darkscope: %s: %s\n", cfg->states[i], err);
-                rc = DS_EXIT_BAD_INPUT;
-            }
-        }
-        ds_runsum_merge(&acc.rs, &part.rs);
-        ds_loaded_free(&part);
+    if (ds_write_outputs(cfg, &ctx, &acc.rs, acc.st) != 0)
+        rc = DS_EXIT_OUTPUT;
+    else
+        ds_report_after_run(cfg->outdir); /* as analyze does */
+    if (rc == DS_EXIT_OK && cfg->state_out &&
+        ds_state_save_run(cfg, &acc.rs, acc.st, cfg->state_out, err, sizeof err) != 0) {
+        fprintf(stderr, "darkscope: %s\n", err);
+        rc = DS_EXIT_OUTPUT;
     }
-    if (rc == DS_EXIT_OK) {
-        if (ds_write_outputs(cfg, &ctx, &acc.rs, acc.st) != 0)
-            rc = DS_EXIT_OUTPUT;
-        else
-            ds_report_after_run(cfg->outdir); /* as analyze does */
-        if (rc == DS_EXIT_OK && cfg->state_out &&
-            ds_state_save_run(cfg, &acc.rs, acc.st, cfg->state_out, err, sizeof err) != 0) {
-            fprintf(stderr, "darkscope: %s\n", err);
-            rc = DS_EXIT_OUTPUT;
-        }
-        if (rc == DS_EXIT_OK && acc.rs.inputs_bad)
-            rc = DS_EXIT_BAD_INPUT;
-    }
+    if (rc == DS_EXIT_OK && acc.rs.inputs_bad)
+        rc = DS_EXIT_BAD_INPUT;
     ds_loaded_free(&acc);
-    free(fp);
     ds_outdir_close(out);
+    return rc;
+}
+
+int ds_merge_states_mem(const ds_run_config *cfg, const ds_state_src *srcs, size_t n, bool strict,
+                        ds_wbuf *framed, char *err, size_t errlen)
+{
+    ds_ctx ctx = {.telescope = cfg->telescope,
+                  .sigs = cfg->sigs,
+                  .interval_ns = cfg->interval_ns,
+                  .out = NULL,
+                  .live = false,
+                  .keep_heads = false};
+    ds_loaded acc;
+    int rc = ds_merge_chain(cfg, &ctx, srcs, n, strict, &acc, err, errlen);
+    if (rc != DS_EXIT_OK)
+        return rc;
+    if (ds_state_save_run_mem(cfg, &acc.rs, acc.st, framed, err, errlen) != 0)
+        rc = DS_EXIT_OUTPUT;
+    ds_loaded_free(&acc);
+    return rc;
+}
+
+int ds_run_merge(const ds_run_config *cfg)
+{
+    ds_state_src *srcs = ds_xcalloc(cfg->nstates ? cfg->nstates : 1, sizeof *srcs);
+    for (size_t i = 0; i < cfg->nstates; i++)
+        srcs[i].name = cfg->states[i];
+    int rc = ds_merge_states_write(cfg, srcs, cfg->nstates, false);
+    free(srcs);
     return rc;
 }

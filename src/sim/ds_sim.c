@@ -64,6 +64,7 @@ typedef struct ds_sim_gen {
     ds_sim_pset all; /* every monitor's prefixes */
     int *all_mon;    /* monitor of each prefix of `all` */
     ds_sim_epi *epi;
+    ds_sim_geo *geo; /* country address space, or NULL */
     ds_sim_stream *st;
     size_t nst;
     ds_sim_stream **heap;
@@ -260,7 +261,7 @@ static void ds_sim_setup(ds_sim_gen *g, uint64_t seed, ds_sim_aset *used)
     g->heap = ds_xcalloc(n, sizeof *g->heap);
     uint64_t stream = 16; /* 0-15 reserved for the epidemic and population */
     if (s->worm.enabled) {
-        g->epi = ds_sim_epi_new(s, seed, used);
+        g->epi = ds_sim_epi_new(s, seed, used, g->geo);
         ds_sim_stream *st = &g->st[g->nst++];
         st->kind = DS_ST_WORM;
         st->end = s->duration;
@@ -339,6 +340,7 @@ static void ds_sim_gen_free(ds_sim_gen *g)
     free(g->all_mon);
     ds_sim_pset_free(&g->all);
     ds_sim_epi_free(g->epi);
+    ds_sim_geo_free(g->geo);
     ds_sim_vectors_free(g->vec);
 }
 
@@ -359,6 +361,41 @@ static void ds_sim_progress(const ds_sim_gen *g, double t, uint64_t total, bool 
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
     fprintf(stderr, "\rdarkscope simulate: %s UTC, %llu packets%s", when, (unsigned long long)total,
             final ? "\n" : "   ");
+}
+
+/* Where the worm's hosts come from: a geolocation database when the scenario gives
+ * country shares and one is there (an explicit --geo that fails is an error; a
+ * missing default database is not: the run falls back to routable space and says
+ * so in rep->population_note and truth/scenario.json). */
+static int ds_sim_population(const ds_sim_scenario *s, const ds_sim_options *o, ds_sim_geo **geo,
+                             ds_sim_report *rep, char *err, size_t errlen)
+{
+    rep->population = json_object();
+    json_object_set_new(rep->population, "source", json_string("routable"));
+    if (!s->worm.enabled || s->worm.ncountries == 0)
+        return 0;
+    const char *why = "--no-geo";
+    char path[1024], e2[DS_ERRLEN] = "";
+    if (!o->no_geo) {
+        if (o->geo)
+            snprintf(path, sizeof path, "%s", o->geo);
+        else
+            ds_sim_geo_default_path(path, sizeof path);
+        *geo = ds_sim_geo_open(path, &s->worm, e2, sizeof e2);
+        if (*geo)
+            return 0;
+        if (o->geo) {
+            snprintf(err, errlen, "--geo: %s", e2);
+            return -1;
+        }
+        why = e2;
+    }
+    json_object_set_new(rep->population, "countries_applied", json_false());
+    json_object_set_new(rep->population, "reason", json_string(why));
+    snprintf(rep->population_note, sizeof rep->population_note,
+             "country shares not applied (%s): hosts drawn from routable space%s", why,
+             o->no_geo ? "" : "; scripts/fetch-geo.sh fetches the database");
+    return 0;
 }
 
 int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o, ds_sim_report *rep,
@@ -389,6 +426,8 @@ int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o, 
             rc = -1;
     }
     rep->ncaptures = s->nmonitors;
+    if (rc == 0)
+        rc = ds_sim_population(s, o, &g.geo, rep, err, errlen);
     ds_sim_aset used;
     ds_sim_aset_init(&used, s->worm.enabled ? s->worm.vulnerable * 2 + 1024 : 1024);
     if (rc == 0)
@@ -450,6 +489,11 @@ int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o, 
         free(tmp[m]);
     }
     rep->packets = total;
+    if (g.geo) { /* after the draw: it records the hosts per country */
+        json_t *gj = ds_sim_geo_json(g.geo);
+        json_object_update(rep->population, gj);
+        json_decref(gj);
+    }
     if (rc == 0)
         rc = ds_sim_truth_write(od, s, g.epi, g.vec, o, rep, err, errlen);
     ds_sim_gen_free(&g);
@@ -460,6 +504,7 @@ int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o, 
 
 void ds_sim_report_free(ds_sim_report *rep)
 {
+    json_decref(rep->population);
     for (int m = 0; m < rep->ncaptures; m++)
         free(rep->captures[m].path);
     memset(rep, 0, sizeof *rep);

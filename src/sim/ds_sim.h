@@ -26,6 +26,8 @@ typedef struct ds_sim_options {
     enum ds_compress compress;
     double duration; /* seconds; <= 0: the scenario's own */
     bool progress;   /* a progress line on stderr */
+    const char *geo; /* geolocation database for country shares; NULL: the default */
+    bool no_geo;     /* never use one: routable space */
 } ds_sim_options;
 
 typedef struct ds_sim_capture {
@@ -43,6 +45,10 @@ typedef struct ds_sim_report {
     int64_t peak_minute_ns;
     int64_t phase_switch_ns; /* INT64_MAX: none */
     size_t attacks, vectors;
+    /* How the population was placed (truth/scenario.json "population"), and a line
+     * for stderr when country shares were asked for but could not be applied. */
+    json_t *population;
+    char population_note[512];
 } ds_sim_report;
 
 /* Runs the scenario into outdir. Returns 0, or -1 with a message. */

@@ -63,9 +63,9 @@ bool ds_sim_aset_has(const ds_sim_aset *s, uint32_t a);
 /* The one place where a simulated host gets its address: uniform over routable
  * space outside every monitor's /16s (so that no host sits inside, or next to, a
  * telescope), not already used. When `block16` is non-zero the address is drawn
- * inside that /16 instead (clustered populations, DHCP pools). This is where a
- * geolocation database will plug in to draw by country shares (attribution issue):
- * a country is drawn first, then an address among its prefixes. */
+ * inside that /16 instead (clustered populations, DHCP pools). A worm population
+ * with country shares is drawn by ds_sim_geo_draw_host() (ds_sim_geo.h) instead,
+ * under the same rules. */
 uint32_t ds_sim_draw_host_address(ds_sim_rng *r, const ds_sim_pset *const *avoid, size_t navoid,
                                   ds_sim_aset *used, uint32_t block16);
 

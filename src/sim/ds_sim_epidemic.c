@@ -106,7 +106,7 @@ static int ds_sim_cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void ds_sim_epi_draw(ds_sim_epi *e, uint64_t seed)
+static void ds_sim_epi_draw(ds_sim_epi *e, uint64_t seed, ds_sim_geo *geo)
 {
     ds_sim_rng pop;
     ds_sim_rng_seed(&pop, seed, 1);
@@ -114,7 +114,10 @@ static void ds_sim_epi_draw(ds_sim_epi *e, uint64_t seed)
     size_t c = e->w->cluster;
     for (size_t i = 0; i < e->n; i++) {
         uint32_t block = (c > 1 && i % c) ? addrs[i - i % c] : 0;
-        addrs[i] = ds_sim_draw_host_address(&pop, e->avoid, e->navoid, e->used, block);
+        /* A cluster's first host is drawn by country; the others share its /16. */
+        addrs[i] = geo && !block
+                       ? ds_sim_geo_draw_host(geo, &pop, e->avoid, e->navoid, e->used)
+                       : ds_sim_draw_host_address(&pop, e->avoid, e->navoid, e->used, block);
     }
     qsort(addrs, e->n, sizeof *addrs, ds_sim_cmp_u32);
     /* Lognormal rates with the requested mean: mu = ln(mean) - sigma^2 / 2. */
@@ -168,7 +171,8 @@ static void ds_sim_epi_draw(ds_sim_epi *e, uint64_t seed)
     e->S = e->n;
 }
 
-ds_sim_epi *ds_sim_epi_new(const ds_sim_scenario *s, uint64_t seed, ds_sim_aset *used)
+ds_sim_epi *ds_sim_epi_new(const ds_sim_scenario *s, uint64_t seed, ds_sim_aset *used,
+                           ds_sim_geo *geo)
 {
     ds_sim_epi *e = ds_xcalloc(1, sizeof *e);
     e->sc = s;
@@ -180,7 +184,7 @@ ds_sim_epi *ds_sim_epi_new(const ds_sim_scenario *s, uint64_t seed, ds_sim_aset 
     e->h = ds_xcalloc(e->n, sizeof *e->h);
     e->hot = ds_xcalloc(e->n, sizeof *e->hot);
     ds_sim_rng_seed(&e->rng, seed, 2);
-    ds_sim_epi_draw(e, seed);
+    ds_sim_epi_draw(e, seed, geo);
     e->nminutes = (size_t)ceil(s->duration / 60.0) + 1;
     e->per_minute = ds_xcalloc(e->nminutes, sizeof *e->per_minute);
     e->now = 0;

@@ -26,6 +26,7 @@
 #ifndef DS_SIM_EPIDEMIC_H
 #define DS_SIM_EPIDEMIC_H
 
+#include "sim/ds_sim_geo.h"
 #include "sim/ds_sim_scenario.h"
 
 enum { DS_SIM_SUSCEPTIBLE = 0, DS_SIM_SCANNING = 1, DS_SIM_STOPPED = 2 };
@@ -71,8 +72,10 @@ typedef struct ds_sim_segment {
 typedef struct ds_sim_epi ds_sim_epi;
 
 /* Draws the population (avoiding the monitors' /16s and `used`, to which it adds
- * the addresses) and per-host rates; nothing is infected yet. */
-ds_sim_epi *ds_sim_epi_new(const ds_sim_scenario *s, uint64_t seed, ds_sim_aset *used);
+ * the addresses) and per-host rates; nothing is infected yet. With `geo` (may be
+ * NULL: routable space) the hosts follow the worm's country shares. */
+ds_sim_epi *ds_sim_epi_new(const ds_sim_scenario *s, uint64_t seed, ds_sim_aset *used,
+                           ds_sim_geo *geo);
 void ds_sim_epi_free(ds_sim_epi *e);
 
 /* Time of the next epidemic event (INFINITY when none will come). */

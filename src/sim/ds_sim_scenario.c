@@ -237,6 +237,13 @@ static const char *ds_sim_str(ds_sim_pctx *c, json_t *obj, const char *key, cons
     return json_string_value(v);
 }
 
+/* Instants are int64 nanoseconds between 1970 and 2106 (pcap's u32 seconds), and a
+ * duration or a time relative to start is at most 68 years, so start plus any two of
+ * them fits in int64: no value in a file can make the simulator's arithmetic
+ * overflow (found by fuzz/fuzz_scenario.c). */
+#define DS_SIM_EPOCH_MAX 4294967296.0
+#define DS_SIM_SPAN_MAX 2147483648.0
+
 static int ds_sim_iso(const char *s, int64_t *ns)
 {
     int y, mo, d, h, mi;
@@ -249,6 +256,8 @@ static int ds_sim_iso(const char *s, int64_t *ns)
     struct tm tm = {
         .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
     time_t t = timegm(&tm);
+    if (t < 0 || (double)t >= DS_SIM_EPOCH_MAX)
+        return -1;
     *ns = (int64_t)t * DS_NS_PER_SEC + (int64_t)llround(sec * 1e9);
     return 0;
 }
@@ -269,6 +278,8 @@ static double ds_sim_duration(ds_sim_pctx *c, json_t *obj, const char *key, doub
         x = (double)ns / 1e9;
     else
         ds_sim_fail(c, "must be a duration: seconds, or a string like \"90s\", \"10m\", \"6h\"");
+    if (x > DS_SIM_SPAN_MAX)
+        ds_sim_fail(c, "must be at most 68 years");
     ds_sim_pop(c);
     return x;
 }
@@ -295,6 +306,8 @@ static double ds_sim_time(ds_sim_pctx *c, json_t *obj, const char *key, double d
         ds_sim_fail(c, "must be a time: \"2001-07-19T10:00:00Z\", epoch seconds, or \"+6h\" "
                        "after start");
     }
+    if (fabs(x) > DS_SIM_SPAN_MAX)
+        ds_sim_fail(c, "must be within 68 years of start");
     ds_sim_pop(c);
     return x;
 }
@@ -404,6 +417,46 @@ static size_t ds_sim_ports(ds_sim_pctx *c, json_t *obj, const char *key, uint16_
 
 /* ---- sections ------------------------------------------------------------------ */
 
+/* "countries": {"US": 0.43, "KR": 0.11, ...}: shares of the population; the rest
+ * (1 - their sum) goes to every other country by its address space. */
+static void ds_sim_parse_countries(ds_sim_pctx *c, json_t *v, ds_sim_worm *w)
+{
+    if (!v)
+        return;
+    ds_sim_push_key(c, "countries");
+    if (!json_is_object(v)) {
+        ds_sim_fail(c, "must be an object of country codes and shares, {\"US\": 0.43, ...}");
+        ds_sim_pop(c);
+        return;
+    }
+    double sum = 0;
+    const char *key;
+    json_t *x;
+    json_object_foreach(v, key, x)
+    {
+        if (w->ncountries == DS_SIM_COUNTRIES_MAX) {
+            ds_sim_fail(c, "at most %d countries", DS_SIM_COUNTRIES_MAX);
+            break;
+        }
+        bool code =
+            strlen(key) == 2 && key[0] >= 'A' && key[0] <= 'Z' && key[1] >= 'A' && key[1] <= 'Z';
+        ds_sim_share *sh = &w->countries[w->ncountries];
+        sh->share = ds_sim_num(c, v, key, 0, 0, 1);
+        if (!code) {
+            ds_sim_push_key(c, key);
+            ds_sim_fail(c, "not a country code (two upper-case letters, ISO 3166-1)");
+            ds_sim_pop(c);
+            break;
+        }
+        memcpy(sh->cc, key, 3);
+        sum += sh->share;
+        w->ncountries++;
+    }
+    if (!c->failed && sum > 1 + 1e-9)
+        ds_sim_fail(c, "the shares add up to %g, more than 1", sum);
+    ds_sim_pop(c);
+}
+
 static void ds_sim_parse_worm(ds_sim_pctx *c, json_t *o, ds_sim_scenario *s)
 {
     static const char *const keys[] = {"name",
@@ -421,6 +474,7 @@ static void ds_sim_parse_worm(ds_sim_pctx *c, json_t *o, ds_sim_scenario *s)
                                        "deactivation_per_hour",
                                        "dhcp_churn_per_hour",
                                        "local_preference",
+                                       "countries",
                                        NULL};
     ds_sim_worm *w = &s->worm;
     if (!json_is_object(o)) {
@@ -445,6 +499,7 @@ static void ds_sim_parse_worm(ds_sim_pctx *c, json_t *o, ds_sim_scenario *s)
     w->deactivation_per_hour = ds_sim_num(c, o, "deactivation_per_hour", 0, 0, 1e4);
     w->churn_per_hour = ds_sim_num(c, o, "dhcp_churn_per_hour", 0, 0, 1e4);
     w->local_preference = ds_sim_num(c, o, "local_preference", 0, 0, 1);
+    ds_sim_parse_countries(c, json_object_get(o, "countries"), w);
     if (!c->failed && !json_object_get(o, "vulnerable")) {
         ds_sim_fail(c, "member \"vulnerable\" (the vulnerable population) is required");
     } else if (!c->failed && w->initial > w->vulnerable) {
@@ -646,11 +701,12 @@ ds_sim_scenario *ds_sim_scenario_parse(const char *text, const char *origin, cha
     ds_sim_push_key(&c, "start");
     if (!st)
         ds_sim_fail(&c, "required: the scenario's first instant, e.g. \"2001-07-19T04:00:00Z\"");
-    else if (json_is_number(st))
+    else if (json_is_number(st) && json_number_value(st) >= 0 &&
+             json_number_value(st) < DS_SIM_EPOCH_MAX)
         s->start_ns = (int64_t)llround(json_number_value(st) * 1e9);
     else if (!json_is_string(st) || ds_sim_iso(json_string_value(st), &s->start_ns) != 0)
         ds_sim_fail(&c, "must be an ISO-8601 UTC time like \"2001-07-19T04:00:00Z\" or epoch "
-                        "seconds");
+                        "seconds, from 1970 to 2106");
     ds_sim_pop(&c);
     c.start_ns = s->start_ns;
     s->duration = ds_sim_duration(&c, doc, "duration", 3600);

@@ -19,6 +19,13 @@
 #define DS_SIM_NAME_MAX 32
 #define DS_SIM_MONITORS_MAX 16
 #define DS_SIM_PORTS_MAX 16
+#define DS_SIM_COUNTRIES_MAX 64
+
+/* A country's share of a worm's vulnerable population. */
+typedef struct ds_sim_share {
+    char cc[3]; /* ISO 3166-1 alpha-2, upper case */
+    double share;
+} ds_sim_share;
 
 typedef struct ds_sim_monitor {
     char name[DS_SIM_NAME_MAX];
@@ -42,6 +49,11 @@ typedef struct ds_sim_worm {
     double deactivation_per_hour;
     double churn_per_hour;   /* DHCP address changes per infected host per hour */
     double local_preference; /* fraction of probes aimed at the host's own /16 */
+    /* Country shares of the population (drawn through a geolocation database when
+     * there is one; the rest of the population is spread over the other countries
+     * by their address space). None: routable space. */
+    ds_sim_share countries[DS_SIM_COUNTRIES_MAX];
+    size_t ncountries;
 } ds_sim_worm;
 
 enum ds_sim_response {

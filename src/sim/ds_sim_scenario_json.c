@@ -83,6 +83,12 @@ json_t *ds_sim_scenario_json(const ds_sim_scenario *s)
         json_object_set_new(o, "deactivation_per_hour", json_real(w->deactivation_per_hour));
         json_object_set_new(o, "dhcp_churn_per_hour", json_real(w->churn_per_hour));
         json_object_set_new(o, "local_preference", json_real(w->local_preference));
+        if (w->ncountries) {
+            json_t *cs = json_object();
+            for (size_t k = 0; k < w->ncountries; k++)
+                json_object_set_new(cs, w->countries[k].cc, json_real(w->countries[k].share));
+            json_object_set_new(o, "countries", cs);
+        }
         json_object_set_new(j, "worm", o);
     }
     json_t *atk = json_array();

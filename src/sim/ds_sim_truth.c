@@ -231,6 +231,8 @@ int ds_sim_truth_write(ds_outdir *od, const ds_sim_scenario *s, ds_sim_epi *epi,
     json_object_set_new(doc, "packets", json_integer((json_int_t)rep->packets));
     if (epi)
         json_object_set_new(doc, "worm", ds_sim_worm_json(s, epi, rep));
+    if (rep->population)
+        json_object_set(doc, "population", rep->population);
     json_t *dos = json_object();
     json_object_set_new(dos, "attacks", json_integer((json_int_t)rep->attacks));
     json_object_set_new(dos, "vectors", json_integer((json_int_t)rep->vectors));

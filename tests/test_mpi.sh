@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# analyze --mpi (docs/SCALE.md) with a real mpirun on localhost: a simulated DoS
+# capture (two monitors) is cut at common instants (inside attacks) into 6 files
+# per monitor, given in time order; `mpirun -np K darkscope analyze --mpi` with 1, 2
+# and 3 ranks must write the same files as one process (summary.json and
+# report.html differ only by command_line, attacks.ndjson by the order of lines). Also the merge tree proper (scan alone
+# merges pairwise away from rank 0), a real capture cut by tcpdump -C, and the
+# error for inputs out of time order. Skipped (77) in a build without MPI.
+set -u
+BIN=${DS_BIN:?}
+if "$BIN" analyze --mpi 2>&1 | grep -q "built without MPI"; then
+  echo "SKIP: this darkscope was built without MPI (install openmpi-bin libopenmpi-dev)"
+  exit 77
+fi
+MPIRUN=$(command -v mpirun || command -v mpiexec) || {
+  echo "SKIP: darkscope has MPI but no mpirun is installed (openmpi-bin)"
+  exit 77
+}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0; checks=0
+check() { # check DESCRIPTION COMMAND...
+  checks=$((checks + 1))
+  if ! eval "$2"; then echo "FAIL: $1"; fails=$((fails + 1)); fi
+}
+# Local ranks only, as root in CI containers, more ranks than cores allowed.
+mpi() { # mpi NP ARGS...
+  local np=$1; shift
+  "$MPIRUN" --allow-run-as-root --oversubscribe -np "$np" "$BIN" "$@"
+}
+# Identical output directories, but for the command line in summary.json and in
+# the copy of it that report.html embeds, and the order of attacks.ndjson's lines
+# (a stream in the order attacks ended while reading; a merge writes the same
+# lines in another order: docs/SCALE.md).
+same_dir() { # same_dir A B
+  local a=$1 b=$2 f ok=0
+  [ "$(cd "$a" && find . -type f | sort)" = "$(cd "$b" && find . -type f | sort)" ] || {
+    echo "  file lists differ: $a $b"; return 1; }
+  for f in $(cd "$a" && find . -type f | sort); do
+    case "$f" in
+      ./summary.json) cmp -s <(jq -S 'del(.command_line)' "$a/$f") <(jq -S 'del(.command_line)' "$b/$f") ;;
+      ./report.html) cmp -s <(sed 's/"command_line":\[[^]]*\]//g' "$a/$f") \
+                            <(sed 's/"command_line":\[[^]]*\]//g' "$b/$f") ;;
+      ./attacks.ndjson) cmp -s <(sort "$a/$f") <(sort "$b/$f") ;;
+      *) cmp -s "$a/$f" "$b/$f" ;;
+    esac || { echo "  differs: $f"; ok=1; }
+  done
+  return $ok
+}
+
+"$BIN" simulate -q --duration 40m -o "$T/sim" dos-sample || { echo "FAIL: simulate"; exit 1; }
+# Cuts (s after 00:00): 7m (first SYN-ACK attack), 13m30.25s (three attacks),
+# 21m, 29m59.5s, 36m.
+python3 - "$T" <<'EOF'
+import struct, sys
+T = sys.argv[1]
+t0 = 1614556800
+cuts = [t0 + c for c in (420, 810.25, 1260, 1799.5, 2160)]
+for mon in ("ucsd", "lbl"):
+    d = open(f"{T}/sim/{mon}.pcap", "rb").read()
+    e = "<" if struct.unpack("<I", d[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    nano = struct.unpack(e + "I", d[:4])[0] == 0xA1B23C4D
+    outs = [open(f"{T}/{mon}-{i:02d}.pcap", "wb") for i in range(len(cuts) + 1)]
+    for o in outs:
+        o.write(d[:24])
+    off = 24
+    while off + 16 <= len(d):
+        s, frac, cl, _ = struct.unpack(e + "IIII", d[off:off + 16])
+        t = s + frac / (1e9 if nano else 1e6)
+        outs[sum(1 for c in cuts if t >= c)].write(d[off:off + 16 + cl])
+        off += 16 + cl
+EOF
+TEL="--telescope ucsd=44.0.0.0/8 --telescope lbl=131.243.0.0/16"
+FILES=""
+for i in 00 01 02 03 04 05; do FILES="$FILES $T/ucsd-$i.pcap $T/lbl-$i.pcap"; done
+
+"$BIN" analyze -q $TEL -o "$T/one/out" $FILES
+check "the single-process run exits 0" '[ $? -eq 0 ]'
+check "it finds attacks" '[ "$(jq -r .dos.attacks "$T/one/out/summary.json")" -ge 5 ]'
+for np in 1 2 3; do
+  DS_MPI_TIMES=1 mpi $np analyze -q --mpi $TEL -o "$T/mpi$np/out" $FILES 2> "$T/err$np.txt"
+  rc=$?
+  check "mpirun -np $np exits 0" '[ $rc -eq 0 ]'
+  check "-np $np really ran $np ranks" 'grep -q -- "--mpi: $np ranks" "$T/err$np.txt"'
+  check "-np $np: every output file as the single-process run" 'same_dir "$T/one/out" "$T/mpi$np/out"'
+done
+
+# The merge tree proper: scan alone keeps heads in merged states, so ranks merge
+# pairwise before rank 0 (a short window makes many episodes cross the cuts).
+SC="--analyzers scan --scan-window 30s --scan-min-dests 3"
+"$BIN" analyze -q $TEL $SC -o "$T/sone/out" $FILES
+mpi 3 analyze -q --mpi $TEL $SC -o "$T/smpi/out" $FILES
+check "scan alone, 3 ranks: exits 0" '[ $? -eq 0 ]'
+check "scan alone, 3 ranks: same outputs" 'same_dir "$T/sone/out" "$T/smpi/out"'
+check "scan alone: scanners found" '[ "$(wc -l < "$T/sone/out/scanners.csv")" -gt 10 ]'
+
+# A real capture (shared data), cut into 1-MB files by tcpdump.
+REAL=${DS_SHARED:-/work/shared/data}/captures/pkt.TCP.synflood.spoofed.pcap
+if [ -r "$REAL" ] && command -v tcpdump > /dev/null; then
+  mkdir -p "$T/real"
+  tcpdump -Z "$(id -un)" -q -r "$REAL" -w "$T/real/cut" -C 1 2> /dev/null
+  RF=$(ls "$T"/real/cut* | sort -V)
+  check "tcpdump cut the capture into 3 files" '[ $(echo $RF | wc -w) -ge 3 ]'
+  "$BIN" analyze -q -o "$T/rone/out" $RF
+  mpi 3 analyze -q --mpi -o "$T/rmpi/out" $RF
+  check "real capture, 3 ranks: exits 0" '[ $? -eq 0 ]'
+  check "real capture, 3 ranks: same outputs" 'same_dir "$T/rone/out" "$T/rmpi/out"'
+else
+  echo "note: $REAL or tcpdump missing: real-capture case not run"
+fi
+
+# Monitor by monitor (ucsd-00 .. ucsd-05 lbl-00 ..) is not time order: refused.
+MM="$(ls "$T"/ucsd-*.pcap) $(ls "$T"/lbl-*.pcap)"
+mpi 3 analyze -q --mpi $TEL -o "$T/bad" $MM 2> "$T/errbad.txt"
+rc=$?
+check "inputs out of time order: nonzero exit, message" \
+  '[ $rc -ne 0 ] && grep -q "not given in time order" "$T/errbad.txt"'
+check "--help documents --mpi" '"$BIN" analyze --help | grep -q -- "--mpi"'
+
+echo "$((checks - fails))/$checks checks passed"
+[ $fails -eq 0 ]
