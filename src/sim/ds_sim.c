@@ -393,7 +393,7 @@ static int ds_sim_population(const ds_sim_scenario *s, const ds_sim_options *o, 
     json_object_set_new(rep->population, "countries_applied", json_false());
     json_object_set_new(rep->population, "reason", json_string(why));
     snprintf(rep->population_note, sizeof rep->population_note,
-             "country shares not applied (%s): hosts drawn from routable space%s", why,
+             "country shares not applied (%.400s): hosts drawn from routable space%s", why,
              o->no_geo ? "" : "; scripts/fetch-geo.sh fetches the database");
     return 0;
 }
