@@ -332,9 +332,17 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
     while (live * 2 >= cap)
         cap *= 2;
     ds_scan_slot *nt = ds_xcalloc(cap, sizeof *nt);
-    for (size_t i = 0; i < sc->cap; i++)
+    /* Each placement writes a random slot of the new table: prefetch the home
+     * slot of the live key a few places ahead so those misses overlap. The keys
+     * are placed in the same order as without it (same table). */
+    enum { AHEAD = 16 };
+    for (size_t i = 0; i < sc->cap; i++) {
+        const ds_scan_slot *a = &sc->tab[i + AHEAD < sc->cap ? i + AHEAD : i];
+        if (a->used)
+            __builtin_prefetch(&nt[ds_scan_hash(&a->src, a->proto, a->port) & (cap - 1)], 1);
         if (sc->tab[i].used)
             ds_scan_place(nt, cap, &sc->tab[i]);
+    }
     free(sc->tab);
     sc->tab = nt;
     sc->cap = cap;

@@ -204,6 +204,8 @@ static void ds_rs_slot(ds_rbuf *r, ds_scan_slot *s)
     s->port = ds_rbuf_u16(r);
     s->head = ds_rbuf_bool(r);
     s->last = ds_rbuf_i64(r);
+    if (s->last < 0) /* no run makes it; merges subtract it (fuzz_state) */
+        ds_rbuf_fail(r, "scan: a time before 1970");
     s->dst0 = ds_rbuf_u64(r);
     s->tags0 = ds_rbuf_u8(r);
     s->used = DS_SLOT_LIVE;
@@ -280,6 +282,8 @@ void *ds_scan_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
         h->cappre = np ? np : 1;
         for (size_t k = 0; k < np && !r->bad; k++) {
             h->pre[k].ts = ds_rbuf_i64(r);
+            if (h->pre[k].ts < 0)
+                ds_rbuf_fail(r, "scan: a time before 1970");
             h->pre[k].dst = ds_rbuf_u64(r);
             h->pre[k].tags = ds_rbuf_u8(r);
             h->npre++;

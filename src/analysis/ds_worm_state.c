@@ -164,7 +164,7 @@ void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
         uint64_t mons = ds_rbuf_u64(r);
         if (r->bad)
             break;
-        if (sig >= nsig || fmon >= 64 || last < first ||
+        if (sig >= nsig || fmon >= nmon || last < first || /* fmon indexes the cells */
             ds_worm_put(&w->hosts, &a, sig, fmon, first, last, packets, mons) == UINT32_MAX)
             ds_rbuf_fail(r, "worm: a host record is invalid or repeated");
     }
@@ -173,7 +173,7 @@ void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
         int64_t ts = ds_rbuf_i64(r);
         uint32_t rec = ds_rbuf_u32(r);
         uint16_t mon = ds_rbuf_u16(r);
-        if (rec >= w->hosts.n || mon >= 64)
+        if (rec >= w->hosts.n || mon >= nmon)
             ds_rbuf_fail(r, "worm: a sighting names no host");
         else
             ds_worm_push_sight(w, ts, rec, mon);
