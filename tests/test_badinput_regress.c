@@ -27,6 +27,13 @@
  *      ds_dos_vec_is_attack subtracted them and overflowed (UBSan in fuzz_state);
  *      the loader now refuses such a vector (or attack) as corrupt, since a run
  *      never makes one (with 7, times are never negative).
+ *   9. a worm state whose host record or sighting names a monitor beyond the
+ *      telescope's: ds_worm_merge counted it outside the cell array (heap write,
+ *      ASan in fuzz_state); the loader accepted monitors up to 63, now only the
+ *      telescope's.
+ *  10. a scan state with a probe time before 1970: ds_scan_probe_key subtracted it
+ *      in a merge and overflowed (UBSan, fuzz_state); the loader now refuses
+ *      negative slot and head-probe times.
  */
 #include "analysis/ds_analyzer.h"
 #include "capture/ds_capture.h"
@@ -495,6 +502,117 @@ static void test_dos_state_bad_times(void)
     ds_telescope_free(t);
 }
 
+/* 9: a worm host record's first monitor must be one of the telescope's. */
+static void test_worm_state_bad_monitor(void)
+{
+    const ds_analyzer_ops *ops = NULL;
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        if (strcmp(ds_analyzers[a]->name, "worm") == 0)
+            ops = ds_analyzers[a];
+    DS_CHECK(ops != NULL);
+    if (!ops)
+        return;
+    ds_telescope *t = ds_telescope_new();
+    ds_sigset *sigs = ds_sigset_builtin();
+    ds_ctx ctx = {.telescope = t, .sigs = sigs, .interval_ns = 60 * DS_NS_PER_SEC};
+    void *cfg = ops->config_new ? ops->config_new() : NULL;
+    uint8_t syn[40];
+    memcpy(syn, synack, 40);
+    syn[20] = 0x30, syn[21] = 0x39, syn[22] = 0, syn[23] = 80, syn[33] = 0x02; /* SYN to 80 */
+    ds_frame f = {.data = syn, .caplen = 40, .wirelen = 40, .linktype = 101, .ts_ns = 1000000007};
+    ds_pkt p;
+    DS_CHECK_EQ_INT(ds_decode(&f, &p), DS_DEC_OK);
+    p.ts_ns = f.ts_ns;
+    p.monitor = 0;
+    ds_classify(&p);
+    p.sigs = ds_sigset_match(sigs, &p);
+    DS_CHECK(p.sigs != 0); /* Code-Red's probe */
+    for (int patch = 0; patch < 2; patch++) {
+        void *st = ops->create(&ctx, cfg);
+        ops->packets(st, &p, 1);
+        ds_wbuf w;
+        ds_wbuf_init(&w);
+        DS_CHECK_EQ_INT(ops->save(st, &w), 0);
+        ops->destroy(st);
+        uint32_t nmon;
+        memcpy(&nmon, w.p, 4); /* little-endian host */
+        int found = 0;
+        for (size_t i = 0; i + 18 <= w.n; i++)
+            if (memcmp(w.p + i, p.src.b, 16) == 0) { /* address, signature, first monitor */
+                if (patch)
+                    w.p[i + 17] = (uint8_t)nmon;
+                found++;
+            }
+        DS_CHECK(found > 0);
+        ds_rbuf r;
+        ds_rbuf_init(&r, w.p, w.n);
+        char err[256] = "";
+        st = ops->load(&ctx, cfg, &r, err, sizeof err);
+        DS_CHECK(patch ? (st == NULL || r.bad) : (st != NULL && !r.bad));
+        if (st)
+            ops->destroy(st);
+        ds_wbuf_free(&w);
+    }
+    if (ops->config_free)
+        ops->config_free(cfg);
+    ds_sigset_free(sigs);
+    ds_telescope_free(t);
+}
+
+/* 10: scan slot times before 1970 are corrupt. */
+static void test_scan_state_bad_times(void)
+{
+    const ds_analyzer_ops *ops = NULL;
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        if (strcmp(ds_analyzers[a]->name, "scan") == 0)
+            ops = ds_analyzers[a];
+    DS_CHECK(ops != NULL);
+    if (!ops || !ops->save)
+        return;
+    ds_telescope *t = ds_telescope_new();
+    ds_sigset *sigs = ds_sigset_builtin();
+    ds_ctx ctx = {.telescope = t, .sigs = sigs, .interval_ns = 60 * DS_NS_PER_SEC};
+    void *cfg = ops->config_new ? ops->config_new() : NULL;
+    uint8_t syn[40];
+    memcpy(syn, synack, 40);
+    syn[20] = 0x30, syn[21] = 0x39, syn[22] = 0x1f, syn[23] = 0x90, syn[33] = 0x02; /* to 8080 */
+    ds_frame f = {.data = syn, .caplen = 40, .wirelen = 40, .linktype = 101};
+    ds_pkt p;
+    DS_CHECK_EQ_INT(ds_decode(&f, &p), DS_DEC_OK);
+    p.monitor = 0;
+    ds_classify(&p);
+    const int64_t mark = INT64_C(1000000007), neg = INT64_MIN + 1000;
+    p.ts_ns = mark;
+    for (int patch = 0; patch < 2; patch++) {
+        void *st = ops->create(&ctx, cfg);
+        ops->packets(st, &p, 1);
+        ds_wbuf w;
+        ds_wbuf_init(&w);
+        DS_CHECK_EQ_INT(ops->save(st, &w), 0);
+        ops->destroy(st);
+        int found = 0;
+        for (size_t i = 0; i + 8 <= w.n; i++)
+            if (memcmp(w.p + i, &mark, 8) == 0) { /* little-endian host */
+                if (patch)
+                    memcpy(w.p + i, &neg, 8);
+                found++;
+            }
+        DS_CHECK(found > 0);
+        ds_rbuf r;
+        ds_rbuf_init(&r, w.p, w.n);
+        char err[256] = "";
+        st = ops->load(&ctx, cfg, &r, err, sizeof err);
+        DS_CHECK(patch ? (st == NULL || r.bad) : (st != NULL && !r.bad));
+        if (st)
+            ops->destroy(st);
+        ds_wbuf_free(&w);
+    }
+    if (ops->config_free)
+        ops->config_free(cfg);
+    ds_sigset_free(sigs);
+    ds_telescope_free(t);
+}
+
 int main(void)
 {
     DS_RUN(test_gzip_members_any_chunking);
@@ -505,5 +623,7 @@ int main(void)
     DS_RUN(test_scenario_far_times);
     DS_RUN(test_pcapng_time_wraps);
     DS_RUN(test_dos_state_bad_times);
+    DS_RUN(test_worm_state_bad_monitor);
+    DS_RUN(test_scan_state_bad_times);
     return ds_test_result();
 }
