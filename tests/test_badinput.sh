@@ -289,18 +289,25 @@ check "growing file: the packets present at open are read ($n)" '[ "$n" -ge 200 
 
 # ---- a file shrinking while it is read (mmap + truncate = SIGBUS) ----------------------------
 # shrink.pcap: 30 MB of records at TS, then 30 MB at TS+20. A FIFO input sends a
-# record at TS+10 and then waits, so the time-ordered merge stops reading big.pcap
-# near its start; the file is cut to 100 kB; the FIFO then ends and the reader goes
-# on into pages that no longer exist.
+# record at TS+10 and then waits, so the time-ordered merge stops reading shrink.pcap
+# after its TS records; the file is cut to 100 kB; the FIFO then ends and the reader
+# goes on into pages that no longer exist.
 { for i in $(seq 64); do pcap_pkt $TS $i "$pkt_syn"; done; } > "$B/recA"
 { for i in $(seq 64); do pcap_pkt $((TS + 20)) $i "$pkt_synack"; done; } > "$B/recB"
 for i in $(seq 13); do cat "$B/recA" "$B/recA" > "$B/x" && mv "$B/x" "$B/recA"; cat "$B/recB" "$B/recB" > "$B/x" && mv "$B/x" "$B/recB"; done
 { pcap_hdr le 65535 101; cat "$B/recA" "$B/recB"; } > "$B/shrink.pcap"
 rm -f "$B/recA" "$B/recB"
 rm -f "$B/fifo"; mkfifo "$B/fifo"
-( { pcap_hdr le 65535 101; pcap_pkt $((TS + 10)) 0 "$pkt_echo"; sleep 2; pcap_pkt $((TS + 11)) 0 "$pkt_echo"; } > "$B/fifo" ) &
+# The cut waits until darkscope has mapped the file (a slow start, e.g. under ASan,
+# must not turn the test into a file that was merely short when opened), and the
+# FIFO's second record waits for the cut.
+rm -f "$B/cut-done"
+( { pcap_hdr le 65535 101; pcap_pkt $((TS + 10)) 0 "$pkt_echo"
+    for _ in $(seq 600); do [ -e "$B/cut-done" ] && break; sleep 0.1; done
+    pcap_pkt $((TS + 11)) 0 "$pkt_echo"; } > "$B/fifo" ) &
 writer=$!
-( sleep 1; truncate -s 100000 "$B/shrink.pcap" ) &
+( for _ in $(seq 600); do grep -qsF "$B/shrink.pcap" /proc/[0-9]*/maps && break; sleep 0.1; done
+  truncate -s 100000 "$B/shrink.pcap"; touch "$B/cut-done" ) &
 run shrinking 2 'file offset [0-9]+: the file shrank while it was being read' "$B/shrink.pcap" "$B/fifo"
 wait
 check "shrinking file: the FIFO input is still complete" '[ "$(input_field shrinking "$B/fifo" .packets)" = 2 ]'
