@@ -8,6 +8,7 @@
 # error for inputs out of time order. Skipped (77) in a build without MPI.
 set -u
 BIN=${DS_BIN:?}
+SRC=${DS_SRC:?}
 if "$BIN" analyze --mpi 2>&1 | grep -q "built without MPI"; then
   echo "SKIP: this darkscope was built without MPI (install openmpi-bin libopenmpi-dev)"
   exit 77
@@ -56,25 +57,12 @@ same_dir() { # same_dir A B
 "$BIN" simulate -q --duration 40m -o "$T/sim" dos-sample || { echo "FAIL: simulate"; exit 1; }
 # Cuts (s after 00:00): 7m (first SYN-ACK attack), 13m30.25s (three attacks),
 # 21m, 29m59.5s, 36m.
-python3 - "$T" <<'EOF'
-import struct, sys
-T = sys.argv[1]
-t0 = 1614556800
-cuts = [t0 + c for c in (420, 810.25, 1260, 1799.5, 2160)]
-for mon in ("ucsd", "lbl"):
-    d = open(f"{T}/sim/{mon}.pcap", "rb").read()
-    e = "<" if struct.unpack("<I", d[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    nano = struct.unpack(e + "I", d[:4])[0] == 0xA1B23C4D
-    outs = [open(f"{T}/{mon}-{i:02d}.pcap", "wb") for i in range(len(cuts) + 1)]
-    for o in outs:
-        o.write(d[:24])
-    off = 24
-    while off + 16 <= len(d):
-        s, frac, cl, _ = struct.unpack(e + "IIII", d[off:off + 16])
-        t = s + frac / (1e9 if nano else 1e6)
-        outs[sum(1 for c in cuts if t >= c)].write(d[off:off + 16 + cl])
-        off += 16 + cl
-EOF
+# (1614556800 = 00:00; the cuts below are 00:00 + 420, 810.25, 1260, 1799.5, 2160 s.)
+for mon in ucsd lbl; do
+  python3 "$SRC/tests/pcap_split.py" "$T/sim/$mon.pcap" \
+    1614557220,1614557610.25,1614558060,1614558599.5,1614558960 \
+    "$T/$mon-00.pcap" "$T/$mon-01.pcap" "$T/$mon-02.pcap" "$T/$mon-03.pcap" "$T/$mon-04.pcap" "$T/$mon-05.pcap"
+done
 TEL="--telescope ucsd=44.0.0.0/8 --telescope lbl=131.243.0.0/16"
 FILES=""
 for i in 00 01 02 03 04 05; do FILES="$FILES $T/ucsd-$i.pcap $T/lbl-$i.pcap"; done

@@ -9,6 +9,7 @@
 # and mismatched state files (exit status 2, file and offset named).
 set -u
 BIN=${DS_BIN:?}
+SRC=${DS_SRC:?}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0; checks=0
@@ -40,24 +41,10 @@ EOF
 
 # Cut each monitor's capture at 10:30:00.5 (inside the first attack), 10:41:23.37
 # (inside an interval and a window step), 10:58:07.3 (inside the second attack).
-python3 - "$T" <<'EOF'
-import struct, sys
-T = sys.argv[1]
-cuts = [995538600.5, 995539283.37, 995540287.3]
-for mon in ("ucsd", "lbl"):
-    d = open(f"{T}/sim/{mon}.pcap", "rb").read()
-    e = "<" if struct.unpack("<I", d[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    nano = struct.unpack(e + "I", d[:4])[0] == 0xA1B23C4D
-    outs = [open(f"{T}/{mon}{i}.pcap", "wb") for i in range(len(cuts) + 1)]
-    for o in outs:
-        o.write(d[:24])
-    off = 24
-    while off + 16 <= len(d):
-        s, frac, cl, _ = struct.unpack(e + "IIII", d[off:off + 16])
-        t = s + frac / (1e9 if nano else 1e6)
-        outs[sum(1 for c in cuts if t >= c)].write(d[off:off + 16 + cl])
-        off += 16 + cl
-EOF
+for mon in ucsd lbl; do
+  python3 "$SRC/tests/pcap_split.py" "$T/sim/$mon.pcap" 995538600.5,995539283.37,995540287.3 \
+    "$T/${mon}0.pcap" "$T/${mon}1.pcap" "$T/${mon}2.pcap" "$T/${mon}3.pcap"
+done
 
 TEL="--telescope ucsd=44.0.0.0/8 --telescope lbl=131.243.0.0/16,128.3.0.0/16"
 AN="--analyzers series,dos,worm,scan"
@@ -110,24 +97,11 @@ check "a merged state cannot follow an earlier part (exit 2)" \
 # states keep their heads).
 SC="--analyzers scan --scan-window 20s --scan-min-dests 3"
 "$BIN" analyze -q $TEL $SC -o "$T/sw" $ALL
-python3 - "$T" <<'EOF'
-import struct, sys
-T = sys.argv[1]
-for mon in ("ucsd", "lbl"):
-    for part, cuts in ((1, [995538907.8, 995538910.5]), (2, [995539783.87])):
-        d = open(f"{T}/{mon}{part}.pcap", "rb").read()
-        e = "<" if struct.unpack("<I", d[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-        nano = struct.unpack(e + "I", d[:4])[0] == 0xA1B23C4D
-        outs = [open(f"{T}/{mon}{part}{chr(97 + i)}.pcap", "wb") for i in range(len(cuts) + 1)]
-        for o in outs:
-            o.write(d[:24])
-        off = 24
-        while off + 16 <= len(d):
-            s, frac, cl, _ = struct.unpack(e + "IIII", d[off:off + 16])
-            t = s + frac / (1e9 if nano else 1e6)
-            outs[sum(1 for c in cuts if t >= c)].write(d[off:off + 16 + cl])
-            off += 16 + cl
-EOF
+for mon in ucsd lbl; do
+  python3 "$SRC/tests/pcap_split.py" "$T/${mon}1.pcap" 995538907.8,995538910.5 \
+    "$T/${mon}1a.pcap" "$T/${mon}1b.pcap" "$T/${mon}1c.pcap"
+  python3 "$SRC/tests/pcap_split.py" "$T/${mon}2.pcap" 995539783.87 "$T/${mon}2a.pcap" "$T/${mon}2b.pcap"
+done
 SP=""
 for p in 0 1a 1b 1c 2a 2b 3; do
   "$BIN" analyze -q $TEL $SC -o "$T/sp$p" --state "$T/sc$p.state" "$T/ucsd$p.pcap" "$T/lbl$p.pcap"

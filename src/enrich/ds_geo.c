@@ -95,6 +95,12 @@ static const char *const ds_mm_reg_cc[] = {"registered_country", "iso_code", NUL
 static const char *const ds_mm_lat[] = {"location", "latitude", NULL};
 static const char *const ds_mm_lon[] = {"location", "longitude", NULL};
 
+bool ds_geo_entry_country(MMDB_entry_s *e, char country[3])
+{
+    return ds_geo_country(e, ds_flat_cc, country) || ds_geo_country(e, ds_mm_cc, country) ||
+           ds_geo_country(e, ds_mm_reg_cc, country);
+}
+
 static bool ds_geo_read(ds_geo_layout layout, MMDB_entry_s *e, char country[3], double *lat,
                         double *lon)
 {

@@ -23,4 +23,10 @@ void ds_geo_close(ds_geo *g);
  * thread-safe: each database remembers which layout it uses. */
 bool ds_geo_lookup(ds_geo *g, const ds_ip *ip, char country[3], double *lat, double *lon);
 
+/* The country of one data record of a database of either layout (flat country_code,
+ * then country.iso_code, then registered_country.iso_code), for callers that walk a
+ * database themselves (the simulator's country ranges). False when it has none. */
+struct MMDB_entry_s;
+bool ds_geo_entry_country(struct MMDB_entry_s *e, char country[3]);
+
 #endif

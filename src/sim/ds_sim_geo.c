@@ -9,7 +9,7 @@
  * (a small cache keyed by its offset in the data section), so building the ranges of
  * the 28-MB GeoLite2 city database takes well under a second.
  *
- * The country of a record is read as ds_geo reads it (src/enrich/ds_geo.c): the flat
+ * The country of a record is read by ds_geo_entry_country (src/enrich/ds_geo.c): the flat
  * ip-location-db key `country_code`, else MaxMind's `country.iso_code`, else
  * `registered_country.iso_code`; so the analysis attributes a drawn address to the
  * country it was drawn for. A record without a country is unallocated space for the
@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "enrich/ds_enrich.h"
+#include "enrich/ds_geo.h"
 
 /* One group of countries: a named country, or "the rest". */
 typedef struct ds_sim_geo_cat {
@@ -55,33 +56,12 @@ void ds_sim_geo_default_path(char *buf, size_t len)
 
 /* ---- reading the records --------------------------------------------------------- */
 
-static bool ds_sim_geo_cc(MMDB_entry_s *e, const char *const *path, char out[3])
-{
-    MMDB_entry_data_s d;
-    if (MMDB_aget_value(e, &d, path) != MMDB_SUCCESS || !d.has_data ||
-        d.type != MMDB_DATA_TYPE_UTF8_STRING || d.data_size != 2)
-        return false;
-    for (int i = 0; i < 2; i++) {
-        char c = d.utf8_string[i];
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if (c < 'A' || c > 'Z')
-            return false;
-        out[i] = c;
-    }
-    out[2] = 0;
-    return true;
-}
-
 /* The group of a data record: index of the named country, the rest (ncat - 1), or -1
  * for a record without a country. */
 static int ds_sim_geo_group(const ds_sim_geo *g, MMDB_entry_s *e)
 {
-    static const char *const flat[] = {"country_code", NULL};
-    static const char *const mm[] = {"country", "iso_code", NULL};
-    static const char *const reg[] = {"registered_country", "iso_code", NULL};
     char cc[3];
-    if (!ds_sim_geo_cc(e, flat, cc) && !ds_sim_geo_cc(e, mm, cc) && !ds_sim_geo_cc(e, reg, cc))
+    if (!ds_geo_entry_country(e, cc)) /* read as the analysis reads it */
         return -1;
     for (size_t k = 0; k + 1 < g->ncat; k++)
         if (!strcmp(g->cat[k].cc, cc))
