@@ -111,14 +111,20 @@ typedef struct ds_dos_sample {
 
 /* What a merge with an earlier part needs of a vector that may continue one of
  * that part's (a "head" vector: it started within the timeout of the part's first
- * packet; kept only when the run saves its state, docs/SCALE.md): its packets per
- * window step and in its first second, and its first event bin once closed. */
+ * packet; kept only when the run saves its state, docs/SCALE.md): the times of all
+ * its packets, its packets in its first second, and its first event bin once closed.
+ * The times are needed because the sliding windows are anchored at the first packet
+ * of the whole vector, which only the earlier part knows: a merge replays them into
+ * the earlier part's ring. They are kept as LEB128 varints of the nanoseconds since
+ * the previous packet (1-4 bytes a packet at telescope rates). */
 typedef struct ds_dos_head {
-    int64_t b0;                    /* first step (UTC multiples of the step) */
-    uint32_t cnt[DS_DOS_RING_MAX]; /* packets in steps b0 .. b0 + ring_len - 1 */
-    int64_t sec0;                  /* first UTC second */
-    uint64_t sec0_count;           /* packets in it */
-    bool bin_done;                 /* the first bin closed and is kept here, not emitted */
+    uint8_t *times; /* varint deltas, the first from the vector's first packet */
+    size_t times_len, times_cap;
+    uint64_t ntimes;     /* packets logged (= the vector's packets in this part) */
+    int64_t last_time;   /* time of the last logged packet (at first the vector's first) */
+    int64_t sec0;        /* first UTC second */
+    uint64_t sec0_count; /* packets in it */
+    bool bin_done;       /* the first bin closed and is kept here, not emitted */
     int64_t bin_start;
     uint64_t bin_packets;
     ds_dos_protos bin_protos;
@@ -136,8 +142,8 @@ typedef struct ds_dos_vec {
     uint64_t kinds[DS_DOS_KINDS];
     uint64_t mismatches, unquoted;
     ds_dos_protos protos;
-    /* sliding window: bucket index (since first) of the newest packet, sum of the
-     * ring's buckets, best window so far */
+    /* sliding window: step index (since first, so windows are anchored at the
+     * first packet) of the newest packet, sum of the ring's steps, best window so far */
     int64_t cur_bucket;
     uint64_t win_sum, max_win;
     /* peak second, seconds anchored at the first packet */
@@ -205,6 +211,8 @@ typedef struct ds_dos_env {
 } ds_dos_env;
 
 void ds_dos_vec_start(ds_dos_vec *v, const ds_dos_hit *hit, uint32_t hash, int64_t ts);
+/* Counts a packet at time ts into the vector's sliding window (ring: its steps). */
+void ds_dos_vec_window(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, int64_t ts);
 /* Adds a packet. When the packet closes an event bin that qualifies, fills closed
  * and returns true. */
 bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_hit *hit,
@@ -217,6 +225,12 @@ void ds_dos_vec_summarise(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_att
 bool ds_dos_vec_bin_event(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_event *e);
 void ds_dos_head_new(const ds_dos_env *env, ds_dos_vec *v, int64_t ts);
 void ds_dos_head_free(ds_dos_vec *v);
+/* Appends a packet time to a head's log (times never decrease). */
+void ds_dos_head_log(ds_dos_head *h, int64_t ts);
+/* Reads the next time of a head's log at *pos: *ts (the previous time, the vector's
+ * first for the first) advances by the next delta. False at the end of the log or on
+ * a malformed or overflowing delta. */
+bool ds_dos_head_next(const ds_dos_head *h, size_t *pos, int64_t *ts);
 /* Bytes of heap the vector holds. */
 size_t ds_dos_vec_bytes(const ds_dos_vec *v);
 void ds_dos_vec_free(ds_dos_vec *v);

@@ -4,17 +4,18 @@
  * The state is un-finished: vectors still open at the end of the part, with their
  * window rings, and — when the run saved its state — the part's "head" vectors
  * (started within the timeout of the part's first packet) un-judged even if they
- * ended, with their first steps, first second and first event bin (ds_dos_head).
+ * ended, with the times of all their packets, their first second and first event
+ * bin (ds_dos_head).
  *
  * Merging a later part B into A (consecutive in time):
  *   - a head vector of B continues A's open vector of the same key when the gap is
  *     at most the timeout, exactly as one run would have continued it: counters
  *     add, the address sets and sketches unite, the event bin of a shared minute
- *     unites, and the sliding window is recomputed across the boundary from A's
- *     ring (its last window) and B's first steps (steps are UTC-aligned, so both
- *     parts cut time the same way). The top target ports are exact while the
- *     vector has at most DS_DOS_TOPK of them (Space-Saving with more depends on
- *     the order of packets, which states do not keep: docs/SCALE.md);
+ *     unites, and B's packet times are replayed into A's ring, so the windows stay
+ *     anchored at the vector's first packet in A, as in one run. The top target
+ *     ports are exact while the vector has at most DS_DOS_TOPK of them
+ *     (Space-Saving with more depends on the order of packets' ports, which states
+ *     do not keep: docs/SCALE.md);
  *   - A's open vectors B does not continue have ended; B's heads that continue
  *     nothing stand as they are; every held head is judged.
  * A merged state keeps no heads (docs/SCALE.md: it can start a later merge, not
@@ -155,9 +156,9 @@ static void ds_ws_vec(ds_wbuf *w, const ds_dos_vec *v, const uint32_t *ring, uns
     const ds_dos_head *h = v->head;
     ds_wbuf_u8(w, h != NULL);
     if (h) {
-        ds_wbuf_i64(w, h->b0);
-        for (unsigned i = 0; i < W; i++)
-            ds_wbuf_u32(w, h->cnt[i]);
+        ds_wbuf_u64(w, h->ntimes);
+        ds_wbuf_u64(w, h->times_len);
+        ds_wbuf_bytes(w, h->times, h->times_len);
         ds_wbuf_i64(w, h->sec0);
         ds_wbuf_u64(w, h->sec0_count);
         ds_wbuf_u8(w, h->bin_done);
@@ -214,6 +215,9 @@ static void ds_rs_vec(ds_rbuf *r, const ds_dos *d, ds_dos_vec *v, uint32_t *ring
     v->unquoted = ds_rbuf_u64(r);
     ds_rs_protos(r, &v->protos);
     v->cur_bucket = ds_rbuf_i64(r);
+    /* The step of the last packet, counted from the first (ds_dos_vec_window). */
+    if (!r->bad && v->cur_bucket != ds_floor_div(v->last - v->first, c->step))
+        ds_rbuf_fail(r, "dos: a vector's window step does not match its times");
     v->win_sum = ds_rbuf_u64(r);
     v->max_win = ds_rbuf_u64(r);
     v->cur_sec = ds_rbuf_i64(r);
@@ -253,9 +257,28 @@ static void ds_rs_vec(ds_rbuf *r, const ds_dos *d, ds_dos_vec *v, uint32_t *ring
     if (ds_rbuf_bool(r)) {
         ds_dos_head *h = ds_xcalloc(1, sizeof *h);
         v->head = h;
-        h->b0 = ds_rbuf_i64(r);
-        for (unsigned i = 0; i < W; i++)
-            h->cnt[i] = ds_rbuf_u32(r);
+        h->ntimes = ds_rbuf_u64(r);
+        uint64_t len = ds_rbuf_u64(r); /* u64: a long attack's log can pass 4 GiB */
+        if (len > r->n - r->pos) {
+            ds_rbuf_fail(r, "dos: a head vector's packet times run past the state");
+            len = 0;
+        }
+        h->times_len = h->times_cap = (size_t)len;
+        h->times = ds_xmalloc(h->times_len + 1);
+        ds_rbuf_get(r, h->times, h->times_len);
+        /* The log must be the vector's packets in this part, in time order, from
+         * its first packet to its last: a merge replays it. */
+        size_t pos = 0;
+        int64_t t = v->first;
+        uint64_t k = 0;
+        bool ok = true;
+        while (ok && pos < h->times_len) {
+            ok = ds_dos_head_next(h, &pos, &t) && (k || t == v->first) && t <= v->last;
+            k++;
+        }
+        h->last_time = t;
+        if (!ok || k != h->ntimes || k != v->packets || t != v->last)
+            ds_rbuf_fail(r, "dos: a head vector's packet times do not match the vector");
         h->sec0 = ds_rbuf_i64(r);
         h->sec0_count = ds_rbuf_u64(r);
         h->bin_done = ds_rbuf_bool(r);
@@ -600,13 +623,11 @@ static void ds_bin_take(ds_dos_vec *a, ds_dos_vec *b)
     b->bin_addrs = t;
 }
 
-/* Continues a (open in dst, ring ra) with b (a head of the later part, ring rb):
- * the vector one run would have had. b is left to be freed. */
-static void ds_dos_continue(ds_dos *d, ds_dos_vec *a, uint32_t *ra, ds_dos_vec *b,
-                            const uint32_t *rb)
+/* Continues a (open in dst, ring ra) with b (a head of the later part): the vector
+ * one run would have had. b is left to be freed. */
+static void ds_dos_continue(ds_dos *d, ds_dos_vec *a, uint32_t *ra, ds_dos_vec *b)
 {
     const ds_dos_config *c = &d->cfg;
-    unsigned W = d->env.ring_len;
     const ds_dos_head *h = b->head;
     ds_dos_event e;
     /* Event bins: a's current bin and b's first one are one bin when they are the
@@ -631,37 +652,12 @@ static void ds_dos_continue(ds_dos *d, ds_dos_vec *a, uint32_t *ra, ds_dos_vec *
         }
         ds_bin_take(a, b);
     }
-    /* Sliding window: the windows that hold steps of both parts, from a's last
-     * window and b's first steps; then the ring of the united vector. */
-    int64_t ca = a->cur_bucket, b0 = h->b0;
-    uint64_t best = a->max_win > b->max_win ? a->max_win : b->max_win;
-    for (int64_t j = b0; j < b0 + (int64_t)W && j - (int64_t)W < ca; j++) {
-        if (!h->cnt[j - b0])
-            continue;
-        uint64_t sum = 0;
-        for (int64_t i = j - (int64_t)W + 1; i <= j; i++) {
-            if (i > ca - (int64_t)W && i <= ca)
-                sum += ra[ds_dos_ring_slot(i, W)];
-            if (i >= b0)
-                sum += h->cnt[i - b0];
-        }
-        if (sum > best)
-            best = sum;
-    }
-    uint32_t merged[DS_DOS_RING_MAX];
-    int64_t cb = b->cur_bucket;
-    uint64_t wsum = 0;
-    for (int64_t i = cb - (int64_t)W + 1; i <= cb; i++) {
-        uint32_t v = rb[ds_dos_ring_slot(i, W)];
-        if (i > ca - (int64_t)W && i <= ca)
-            v += ra[ds_dos_ring_slot(i, W)];
-        merged[ds_dos_ring_slot(i, W)] = v;
-        wsum += v;
-    }
-    memcpy(ra, merged, W * sizeof *ra);
-    a->cur_bucket = cb;
-    a->win_sum = wsum;
-    a->max_win = best;
+    /* Sliding window: b's packets continue a's windows, which are anchored at a's
+     * first packet; replayed one by one as the single run counted them. */
+    size_t pos = 0;
+    int64_t t = b->first;
+    while (ds_dos_head_next(h, &pos, &t))
+        ds_dos_vec_window(&d->env, a, ra, t);
     /* Peak second: a's last second and b's first are one when the same second. */
     uint64_t peak = a->peak_sec > b->peak_sec ? a->peak_sec : b->peak_sec;
     if (h->sec0 == a->cur_sec && a->sec_count + h->sec0_count > peak)
@@ -707,14 +703,13 @@ int ds_dos_merge(void *dstp, void *srcp, char *err, size_t errlen)
     for (size_t k = 0; k < s->npool + s->nheld; k++) {
         bool held = k >= s->npool;
         ds_dos_vec *b = held ? &s->held[k - s->npool] : &s->pool[k];
-        uint32_t *rb = held ? &s->held_rings[(k - s->npool) * W] : &s->rings[k * W];
         if (!held && !b->used)
             continue;
         uint32_t ia = ds_dos_find(d, &b->victim, b->proto);
         bool cont = b->head && ia != UINT32_MAX && b->first - d->pool[ia].last <= d->cfg.timeout &&
                     b->first >= d->pool[ia].last;
         if (cont) {
-            ds_dos_continue(d, &d->pool[ia], &d->rings[(size_t)ia * W], b, rb);
+            ds_dos_continue(d, &d->pool[ia], &d->rings[(size_t)ia * W], b);
             d->vectors--; /* one vector, counted by both parts */
             if (held)
                 ds_dos_end(d, ia);
@@ -729,14 +724,17 @@ int ds_dos_merge(void *dstp, void *srcp, char *err, size_t errlen)
         if (held) {
             ds_dos_judge(d, b);
         } else if (ds_dos_find(d, &b->victim, b->proto) == UINT32_MAX) {
-            ds_dos_insert(d, b, rb);
+            ds_dos_insert(d, b, &s->rings[k * W]);
             b->used = false; /* moved */
         } else {
             /* The same key open in both parts at once (parts over other monitors):
              * the vectors are united, not interleaved (docs/SCALE.md). */
             uint32_t ja = ds_dos_find(d, &b->victim, b->proto);
+            uint64_t bwin = b->max_win; /* b's own windows: it has no packet times */
             ds_dos_head_new(&d->env, b, b->first);
-            ds_dos_continue(d, &d->pool[ja], &d->rings[(size_t)ja * W], b, rb);
+            ds_dos_continue(d, &d->pool[ja], &d->rings[(size_t)ja * W], b);
+            if (bwin > d->pool[ja].max_win)
+                d->pool[ja].max_win = bwin;
             d->vectors--;
             ds_dos_vec_free(b);
             b->used = false;

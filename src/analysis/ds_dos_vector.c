@@ -314,6 +314,31 @@ static bool ds_dos_vec_close_bin(const ds_dos_env *env, ds_dos_vec *v, ds_dos_ev
     return ds_dos_vec_bin_event(env, v, closed);
 }
 
+void ds_dos_vec_window(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, int64_t ts)
+{
+    /* Steps count from the vector's first packet, as Corsaro's windows do; a merge
+     * replays a later part's packet times through here (ds_dos_state.c). */
+    int64_t b = ds_floor_div(ts - v->first, env->cfg->step);
+    unsigned W = env->ring_len;
+    if (b != v->cur_bucket) {
+        int64_t gap = b - v->cur_bucket;
+        if (gap >= (int64_t)W) {
+            memset(ring, 0, W * sizeof *ring);
+            v->win_sum = 0;
+        } else {
+            for (int64_t j = v->cur_bucket + 1; j <= b; j++) {
+                uint32_t *c = &ring[ds_dos_ring_slot(j, W)];
+                v->win_sum -= *c;
+                *c = 0;
+            }
+        }
+        v->cur_bucket = b;
+    }
+    ring[ds_dos_ring_slot(b, W)]++;
+    if (++v->win_sum > v->max_win)
+        v->max_win = v->win_sum;
+}
+
 bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_hit *hit,
                     const ds_pkt *p, ds_dos_event *closed)
 {
@@ -338,36 +363,13 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
     v->unquoted += hit->unquoted;
     ds_dos_protos_add(&v->protos, hit->proto);
 
-    /* Sliding window: move the ring forward to the packet's step. Steps are aligned
-     * to multiples of the step in UTC (like the event bins), not to the vector's
-     * first packet, so that a vector continued across parts analysed apart has the
-     * same steps as in one run (docs/SCALE.md). */
-    int64_t b = ds_floor_div(ts, cfg->step);
-    unsigned W = env->ring_len;
-    if (b != v->cur_bucket) {
-        int64_t gap = b - v->cur_bucket;
-        if (gap >= (int64_t)W) {
-            memset(ring, 0, W * sizeof *ring);
-            v->win_sum = 0;
-        } else {
-            for (int64_t j = v->cur_bucket + 1; j <= b; j++) {
-                uint32_t *c = &ring[ds_dos_ring_slot(j, W)];
-                v->win_sum -= *c;
-                *c = 0;
-            }
-        }
-        v->cur_bucket = b;
-    }
-    ring[ds_dos_ring_slot(b, W)]++;
-    if (++v->win_sum > v->max_win)
-        v->max_win = v->win_sum;
+    ds_dos_vec_window(env, v, ring, ts);
 
-    /* Peak second (UTC seconds, for the same reason). */
+    /* Peak second (UTC seconds, so that parts analysed apart cut seconds alike). */
     int64_t sec = ds_floor_div(ts, DS_NS_PER_SEC);
     if (v->head) {
         ds_dos_head *h = v->head;
-        if (b - h->b0 < (int64_t)W)
-            h->cnt[b - h->b0]++;
+        ds_dos_head_log(h, ts);
         if (sec == h->sec0)
             h->sec0_count++;
     }
@@ -517,10 +519,43 @@ bool ds_dos_vec_bin_event(const ds_dos_env *env, const ds_dos_vec *v, ds_dos_eve
 
 void ds_dos_head_new(const ds_dos_env *env, ds_dos_vec *v, int64_t ts)
 {
+    (void)env;
     ds_dos_head *h = ds_xcalloc(1, sizeof *h);
-    h->b0 = ds_floor_div(ts, env->cfg->step);
+    h->last_time = ts;
     h->sec0 = ds_floor_div(ts, DS_NS_PER_SEC);
     v->head = h;
+}
+
+void ds_dos_head_log(ds_dos_head *h, int64_t ts)
+{
+    uint64_t d = (uint64_t)(ts - h->last_time);
+    if (h->times_cap - h->times_len < 10) {
+        h->times_cap = h->times_cap ? 2 * h->times_cap : 64;
+        h->times = ds_xrealloc(h->times, h->times_cap);
+    }
+    do {
+        h->times[h->times_len++] = (uint8_t)((d & 0x7f) | (d > 0x7f ? 0x80 : 0));
+        d >>= 7;
+    } while (d);
+    h->last_time = ts;
+    h->ntimes++;
+}
+
+bool ds_dos_head_next(const ds_dos_head *h, size_t *pos, int64_t *ts)
+{
+    uint64_t d = 0;
+    for (unsigned shift = 0; *pos < h->times_len && shift < 63; shift += 7) {
+        uint8_t byte = h->times[(*pos)++];
+        d |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            if (d > (uint64_t)(INT64_MAX - *ts))
+                return false;
+            *ts += (int64_t)d;
+            return true;
+        }
+    }
+    *pos = h->times_len + 1;
+    return false;
 }
 
 void ds_dos_head_free(ds_dos_vec *v)
@@ -528,13 +563,15 @@ void ds_dos_head_free(ds_dos_vec *v)
     if (!v->head)
         return;
     ds_dcount_clear(&v->head->bin_addrs);
+    free(v->head->times);
     free(v->head);
     v->head = NULL;
 }
 
 size_t ds_dos_vec_bytes(const ds_dos_vec *v)
 {
-    return (v->head ? sizeof *v->head + ds_dcount_bytes(&v->head->bin_addrs) : 0) +
+    return (v->head ? sizeof *v->head + v->head->times_cap + ds_dcount_bytes(&v->head->bin_addrs)
+                    : 0) +
            ds_dcount_bytes(&v->addrs) + ds_dcount_bytes(&v->s16) + ds_dcount_bytes(&v->bin_addrs) +
            (v->aports.bits ? 8192 : 0) + (v->tports.bits ? 8192 : 0) +
            (size_t)v->sample.cap * sizeof(ds_dos_sample_ent);

@@ -20,7 +20,7 @@
 #include "core/ds_common.h"
 
 #define DS_STATE_MAGIC "DSSTATE\n"
-#define DS_STATE_VERSION 1u
+#define DS_STATE_VERSION 2u
 
 typedef struct ds_wbuf {
     uint8_t *p;
