@@ -3,8 +3,10 @@
 # preset's first 12 hours, monitors ucsd /8 and lbl 2x/16, every analyzer on) cut
 # into 12 files per monitor at common instants (packet-count twelfths of ucsd, as a
 # size-based rotation would); times, in the same run on the same machine:
-#   - one process: `darkscope analyze` over all files (the baseline);
-#   - `mpirun -np K darkscope analyze --mpi` for K = 1, 2, 3 (localhost);
+#   - one process, one thread: `darkscope analyze -j 1` over all files (the
+#     baseline), and the same with every core (`-j $(nproc)`, issue 8's threads);
+#   - `mpirun -np K darkscope analyze --mpi` for K = 1, 2, 3 (localhost; a rank
+#     runs one thread by default);
 #   - merge: `darkscope merge` of 3 states made by `analyze --state` over thirds.
 # Each is the median of REPS runs (default 3). Reports ratios to the baseline and
 # writes them into bench/README.md (MPI section) and prints them. The outputs of
@@ -79,8 +81,12 @@ same() { # same DIR: outputs as the baseline's (command line and ndjson order as
   done
 }
 
-t1=$(timeit /usr/bin/time -f "rank cpu %U %S rss %M" "$B" analyze -q $TEL -o "$DIR/one/out" "${FILES[@]}")
+t1=$(timeit /usr/bin/time -f "rank cpu %U %S rss %M" "$B" analyze -q -j 1 $TEL -o "$DIR/one/out" "${FILES[@]}")
 cpu1=$(awk '/^rank cpu/ {printf "%.1f s CPU, %.0f MiB", $3 + $4, $6 / 1024}' "$DIR/err")
+bph=$(jq -r 'if .worm.bytes_per_host then "\(.worm.hosts_tracked) worm hosts at \(.worm.bytes_per_host * 10 | round / 10) bytes per tracked host" else "no worm host tracked" end' "$DIR/one/out/summary.json")
+tj=$(timeit /usr/bin/time -f "rank cpu %U %S rss %M" "$B" analyze -q -j "$(nproc)" $TEL -o "$DIR/threads/out" "${FILES[@]}")
+cpuj=$(awk '/^rank cpu/ {printf "%.1f s CPU, %.0f MiB", $3 + $4, $6 / 1024}' "$DIR/err")
+same "$DIR/threads/out"
 declare -A tm
 for np in 1 2 3; do
   # /usr/bin/time per rank: its CPU seconds and peak memory (memory per rank).
@@ -110,11 +116,12 @@ section=$(cat <<EOT
 <!-- bench_mpi:begin -->
 Measured $(date -u +%Y-%m-%d) on $cores cores ($(uname -m)), \`bench/bench_mpi.sh $PRESET $DUR\`:
 $packets packets in 24 files ($((insize / 1000000)) MB), every analyzer on, median of $REPS runs;
-outputs checked identical to the one-process run.
+outputs checked identical to the one-process run; $bph.
 
 | run | wall s | speed-up vs one process | per process: CPU s / peak RSS |
 |---|---|---|---|
-| \`analyze\`, one process (baseline) | $(printf %.2f "$t1") | 1.00x | $cpu1 |
+| \`analyze -j 1\`, one process, one thread (baseline) | $(printf %.2f "$t1") | 1.00x | $cpu1 |
+| \`analyze -j $cores\`, one process, every core | $(printf %.2f "$tj") | $(r "$t1" "$tj")x | $cpuj |
 ${rows}| \`merge\` of 3 states (thirds; $((ssize / 1000000)) MB of state) | $(printf %.2f "$tmerge") | merge / baseline: $(r "$tmerge" "$t1") | |
 
 Split of the 3-rank run (rank 0's clocks): $split3.

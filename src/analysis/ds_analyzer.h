@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "core/ds_membudget.h"
 #include "decode/ds_packet.h"
 #include "output/ds_outdir.h"
 #include "output/ds_state.h"
@@ -37,6 +38,12 @@ typedef struct ds_ctx {
     /* Attribution for per-host output files, set by the run for each write (may be
      * NULL): see enrich/ds_attrib.h. */
     const struct ds_attrib *attrib;
+    /* --max-memory (docs/SCALE.md, "Bounded memory"): the bytes the analyzers'
+     * tables may use together (0 = unbounded), and the budget they charge, shared
+     * by every analyzer of this ctx (NULL = unbounded). A run with -j N threads
+     * gives each thread's ctx its own budget of max_memory / N. */
+    size_t max_memory;
+    ds_membudget *mem;
 } ds_ctx;
 
 /* A command-line option an analyzer declares. */
@@ -84,5 +91,10 @@ int ds_opt_parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *ou
                      size_t errlen);
 /* Durations: "300", "300s", "5m", "1h", "1.5s" → nanoseconds. */
 int ds_opt_parse_duration(const char *value, int64_t *out_ns, char *err, size_t errlen);
+/* Sizes: a whole number of bytes with an optional binary unit, K/KB/KiB, M/MB/MiB,
+ * G/GB/GiB, T/TB/TiB (all powers of 1024): "256M", "2G", "512MiB". At least min. */
+int ds_opt_parse_size(const char *value, uint64_t min, uint64_t *out, char *err, size_t errlen);
+/* The smallest --max-memory: room for the fixed tables and the sketches. */
+#define DS_MAX_MEMORY_MIN (16ull << 20)
 
 #endif

@@ -24,6 +24,23 @@
  * the Corsaro file and summary.json without touching the vectors; they go into
  * attacks.ndjson only at the write of a complete run (summary "complete": true),
  * because until then they may still grow and a line, once streamed, is final.
+ *
+ * Bounded memory (--max-memory, docs/SCALE.md): each doubling of the vector pool
+ * charges its bytes (the vector, its ring, its free-list entry and two table slots
+ * per pool entry, and the first allocation of its address sample) to the run's
+ * budget. When the budget refuses, the open vectors
+ * with the fewest packets are ended at once (evicted) instead — every vector with
+ * at most T packets, T the smallest count that frees at least half of the pool — and
+ * judged as usual (a flood of spoofed SYN-ACKs makes millions of one-packet vectors
+ * that never become attacks: evicting them loses nothing but their count, which
+ * non_attack_vectors keeps). A vector is never evicted while it has more than T
+ * packets, so an attack under way survives. An attack can be missed or cut when it
+ * has at most T packets at an eviction round (its first seconds, or a slow attack):
+ * its vector ends there and its later packets start a new one, judged alone. Rows
+ * that may be affected (attacks starting, events in minutes ending, after the first
+ * eviction) carry approximate = 1. The vectors' own heap (the distinct-address
+ * counters, port sets, samples) is not charged: it is bounded per vector by
+ * --dos-exact-cap and nothing for the one-packet vectors of a flood.
  */
 #include <errno.h>
 #include <math.h>
@@ -309,6 +326,68 @@ static void ds_dos_table_remove(ds_dos *d, uint32_t idx)
     }
 }
 
+/* Bytes a pool entry costs (see "Bounded memory" above). */
+static size_t ds_dos_entry_bytes(const ds_dos *d)
+{
+    /* the vector, its ring, free-list entry and two table slots, and the first
+     * allocation of its address sample (8 entries and malloc's header), which even a
+     * one-packet vector makes */
+    return sizeof(ds_dos_vec) + d->env.ring_len * sizeof(uint32_t) + sizeof(uint32_t) +
+           2 * sizeof(uint32_t) + 8 * sizeof(ds_dos_sample_ent) + 16;
+}
+
+/* Ends every open vector with at most T packets, T the smallest count that frees at
+ * least half of the pool (counts above 64 bucketed by powers of two). */
+static void ds_dos_evict(ds_dos *d, int64_t now)
+{
+    uint64_t hist[64 + 64] = {0};
+    size_t open = 0;
+    for (size_t i = 0; i < d->npool; i++) {
+        if (!d->pool[i].used)
+            continue;
+        uint64_t c = d->pool[i].packets;
+        hist[c <= 64 ? (c ? c - 1 : 0) : 64 + (unsigned)(63 - __builtin_clzll(c))]++;
+        open++;
+    }
+    uint64_t sum = 0, T = UINT64_MAX;
+    for (unsigned i = 0; i < 128 && T == UINT64_MAX; i++) {
+        sum += hist[i];
+        if (2 * sum >= open)
+            T = i < 64 ? i + 1 : (i - 64 >= 63 ? UINT64_MAX : (2ull << (i - 64)) - 1);
+    }
+    if (!d->approx) {
+        d->approx = true;
+        d->approx_since = now;
+    }
+    for (size_t i = 0; i < d->npool; i++) {
+        ds_dos_vec *v = &d->pool[i];
+        if (!v->used || v->packets > T)
+            continue;
+        d->evicted++;
+        d->evicted_packets += v->packets;
+        if (v->head) /* judged now: an evicted vector is not held for a merge */
+            ds_dos_head_free(v);
+        ds_dos_end(d, (uint32_t)i);
+    }
+    d->evictions++;
+    if (T > d->max_evicted_packets)
+        d->max_evicted_packets = T;
+}
+
+void ds_dos_merge_approx(ds_dos *d, const ds_dos *s)
+{
+    if (!s->approx)
+        return;
+    if (!d->approx || s->approx_since < d->approx_since)
+        d->approx_since = s->approx_since;
+    d->approx = true;
+    d->evictions += s->evictions;
+    d->evicted += s->evicted;
+    d->evicted_packets += s->evicted_packets;
+    if (s->max_evicted_packets > d->max_evicted_packets)
+        d->max_evicted_packets = s->max_evicted_packets;
+}
+
 static uint32_t ds_dos_pool_take(ds_dos *d)
 {
     if (d->nfree)
@@ -445,6 +524,14 @@ static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
             idx = UINT32_MAX;
         }
         if (idx == UINT32_MAX) {
+            if (!d->nfree && d->npool == d->cappool && d->ctx->mem) {
+                /* The pool would double: charge it, or evict (--max-memory). */
+                size_t more = (d->cappool ? d->cappool : 1024) * ds_dos_entry_bytes(d);
+                if (ds_mem_take(d->ctx->mem, more))
+                    d->charged += more;
+                else
+                    ds_dos_evict(d, p->ts_ns);
+            }
             if (2 * (d->nopen + 1) > (size_t)d->mask + 1)
                 ds_dos_table_grow(d);
             idx = ds_dos_pool_take(d);
@@ -739,11 +826,21 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
 {
     ds_dos *d = st;
     /* The open vectors, as if the input ended now. */
-    size_t nv = d->nopen + d->nheld;
-    ds_dos_attack *open = ds_xmalloc((nv ? nv : 1) * sizeof *open);
+    /* Sized by a first pass, not by the open vectors: a flood leaves hundreds of
+     * thousands of them open, nearly none an attack (--max-memory counts on it). */
+    size_t natt = 0, nbins = 0;
+    for (size_t k = 0; k < d->npool + d->nheld; k++) {
+        const ds_dos_vec *v = k < d->npool ? &d->pool[k] : &d->held[k - d->npool];
+        if (k < d->npool && !v->used)
+            continue;
+        ds_dos_event e;
+        natt += ds_dos_vec_is_attack(&d->env, v);
+        nbins += (v->head != NULL) + ds_dos_vec_bin_event(&d->env, v, &e);
+    }
+    ds_dos_attack *open = ds_xmalloc((natt ? natt : 1) * sizeof *open);
     size_t nopen_att = 0;
     size_t nev = d->nevents;
-    ds_dos_event *ev = ds_xmalloc((d->nevents + 2 * nv + 1) * sizeof *ev);
+    ds_dos_event *ev = ds_xmalloc((d->nevents + nbins + 1) * sizeof *ev);
     ds_dos_tally tally;
     if (d->nevents)
         memcpy(ev, d->events, d->nevents * sizeof *ev);
@@ -763,6 +860,8 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
     if (ds_ofile_open(ctx->out, "attacks.csv", &fa, err, errlen) == 0) {
         ds_dos_csv_header(fa.f);
         ds_attrib_header(fa.f);
+        if (d->approx) /* --max-memory: docs/FORMATS.md */
+            fputs(",approximate", fa.f);
         fputc('\n', fa.f);
         /* Attribution once per attack (victims repeat: the lookup caches). */
         ds_ip *ips = ds_xmalloc((n ? n : 1) * sizeof *ips);
@@ -774,6 +873,8 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
             char pb[1200];
             ds_dos_csv_row(fa.f, t, all[i]);
             ds_attrib_fields(fa.f, &info[i]);
+            if (d->approx)
+                fputs(all[i]->start >= d->approx_since ? ",1" : ",0", fa.f);
             fputc('\n', fa.f);
             ds_attrib_note(ctx->attrib, "victim",
                            ds_dos_protos_format(&all[i]->protos, pb, sizeof pb), &ips[i], &info[i]);
@@ -787,8 +888,13 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
     }
     if (ds_ofile_open(ctx->out, "events.csv", &fe, err, errlen) == 0) {
         ds_dos_events_header(fe.f);
-        for (size_t i = 0; i < nev; i++)
+        fputs(d->approx ? ",approximate\n" : "\n", fe.f);
+        for (size_t i = 0; i < nev; i++) {
             ds_dos_events_row(fe.f, &ev[i]);
+            if (d->approx) /* a minute that ends after the first eviction */
+                fputs(ev[i].minute + 60 * DS_NS_PER_SEC > d->approx_since ? ",1" : ",0", fe.f);
+            fputc('\n', fe.f);
+        }
         if (ds_ofile_commit(&fe, err, errlen) != 0)
             rc = -1;
     } else {
@@ -819,7 +925,26 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
     if (d->cfg.corsaro_path &&
         ds_dos_write_corsaro(d->cfg.corsaro_path, all, n, d, err, errlen) != 0)
         rc = -1;
-    json_object_set_new(summary, "dos", ds_dos_summary(d, all, n, &tally, nev));
+    json_t *js = ds_dos_summary(d, all, n, &tally, nev);
+    if (d->approx) {
+        json_t *a = json_object();
+        json_object_set_new(a, "what",
+                            json_string("open vectors with the fewest packets were ended early "
+                                        "(evicted) to stay under the bound: attacks.csv and "
+                                        "events.csv rows with approximate = 1 may be cut or "
+                                        "missing packets, and an attack with at most "
+                                        "max_evicted_packets packets at an eviction may be "
+                                        "missed; attacks.ndjson lines carry no flag"));
+        char tb[DS_TIME_STRLEN];
+        json_object_set_new(a, "since", json_string(ds_time_format(d->approx_since, tb)));
+        json_object_set_new(a, "max_memory_bytes", ds_u64j(ctx->max_memory));
+        json_object_set_new(a, "eviction_rounds", ds_u64j(d->evictions));
+        json_object_set_new(a, "vectors_evicted", ds_u64j(d->evicted));
+        json_object_set_new(a, "evicted_packets", ds_u64j(d->evicted_packets));
+        json_object_set_new(a, "max_evicted_packets", ds_u64j(d->max_evicted_packets));
+        json_object_set_new(js, "approximate", a);
+    }
+    json_object_set_new(summary, "dos", js);
     free(all);
     free(open);
     free(ev);
@@ -841,6 +966,8 @@ size_t ds_dos_memory(const void *st)
 void ds_dos_destroy(void *st)
 {
     ds_dos *d = st;
+    if (d->charged) /* only in a bounded run, whose ctx outlives its analyzers */
+        ds_mem_give(d->ctx->mem, d->charged);
     for (size_t i = 0; i < d->npool; i++)
         if (d->pool[i].used)
             ds_dos_vec_free(&d->pool[i]);

@@ -242,6 +242,8 @@ void ds_dos_csv_header(FILE *f);
 void ds_dos_csv_row(FILE *f, const ds_telescope *t, const ds_dos_attack *a);
 /* One JSON object on one line, with its newline. */
 void ds_dos_ndjson_line(FILE *f, const ds_telescope *t, const ds_dos_attack *a);
+/* events.csv's header and rows, without the newline (an `approximate` column may
+ * follow, ds_dos.c). */
 void ds_dos_events_header(FILE *f);
 void ds_dos_events_row(FILE *f, const ds_dos_event *e);
 /* Corsaro v2 dos plugin ASCII: one interval block holding every attack. */
@@ -280,6 +282,13 @@ typedef struct ds_dos {
     ds_dos_vec *held;   /* head vectors that ended: judged at write or merge */
     uint32_t *held_rings;
     size_t nheld, capheld;
+    /* --max-memory (ds_dos.c, "Bounded memory"): the pool's growth is charged to
+     * ctx->mem; when refused, the open vectors with the fewest packets are ended */
+    bool approx;
+    int64_t approx_since; /* packet time of the first eviction */
+    uint64_t evictions, evicted, evicted_packets;
+    uint64_t max_evicted_packets; /* the largest eviction threshold */
+    size_t charged;               /* bytes charged to ctx->mem */
     /* attacks.ndjson stream */
     ds_ofile nd;
     bool nd_ok, nd_placed, nd_final;
@@ -303,6 +312,10 @@ uint32_t ds_dos_hash(const ds_ip *victim, uint8_t proto);
 int ds_dos_save(const void *st, ds_wbuf *w);
 void *ds_dos_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, size_t errlen);
 int ds_dos_merge(void *dst, void *src, char *err, size_t errlen);
+
+/* --max-memory: dst takes src's eviction record (a merge with an approximate part
+ * is approximate). */
+void ds_dos_merge_approx(ds_dos *dst, const ds_dos *src);
 
 /* Memory held by the analyzer state (for the bounded-memory test). */
 size_t ds_dos_memory(const void *st);

@@ -155,7 +155,7 @@ void ds_dos_ndjson_line(FILE *f, const ds_telescope *t, const ds_dos_attack *a)
 
 void ds_dos_events_header(FILE *f)
 {
-    fputs("minute,victim,protocol,packets,telescope_addrs\n", f);
+    fputs("minute,victim,protocol,packets,telescope_addrs", f);
 }
 
 void ds_dos_events_row(FILE *f, const ds_dos_event *e)
@@ -165,7 +165,7 @@ void ds_dos_events_row(FILE *f, const ds_dos_event *e)
     ds_csv_ip(f, &e->victim);
     fputc(',', f);
     ds_csv_text(f, ds_dos_protos_format(&e->protos, pb, sizeof pb));
-    fprintf(f, ",%llu,%llu\n", DS_ULL(e->packets), DS_ULL(e->addrs));
+    fprintf(f, ",%llu,%llu", DS_ULL(e->packets), DS_ULL(e->addrs));
 }
 
 void ds_dos_corsaro_ascii(FILE *f, const ds_dos_attack *const *a, size_t n, int64_t first_ts,

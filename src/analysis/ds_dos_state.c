@@ -224,6 +224,8 @@ static void ds_rs_vec(ds_rbuf *r, const ds_dos *d, ds_dos_vec *v, uint32_t *ring
     v->sec_count = ds_rbuf_u64(r);
     v->peak_sec = ds_rbuf_u64(r);
     v->bin_start = ds_rbuf_i64(r);
+    if (v->bin_start < 0 || v->bin_start > INT64_MAX - 60 * DS_NS_PER_SEC) /* an event's minute */
+        ds_rbuf_fail(r, "dos: a vector's minute is before 1970 or past 2262");
     v->bin_packets = ds_rbuf_u64(r);
     ds_rs_protos(r, &v->bin_protos);
     ds_rs_dcount(r, &v->bin_addrs, c);
@@ -283,6 +285,8 @@ static void ds_rs_vec(ds_rbuf *r, const ds_dos *d, ds_dos_vec *v, uint32_t *ring
         h->sec0_count = ds_rbuf_u64(r);
         h->bin_done = ds_rbuf_bool(r);
         h->bin_start = ds_rbuf_i64(r);
+        if (h->bin_start < 0 || h->bin_start > INT64_MAX - 60 * DS_NS_PER_SEC)
+            ds_rbuf_fail(r, "dos: a vector's minute is before 1970 or past 2262");
         h->bin_packets = ds_rbuf_u64(r);
         ds_rs_protos(r, &h->bin_protos);
         ds_rs_dcount(r, &h->bin_addrs, c);
@@ -369,6 +373,11 @@ static void ds_rs_attack(ds_rbuf *r, ds_dos_attack *a)
 int ds_dos_save(const void *st, ds_wbuf *w)
 {
     const ds_dos *d = st;
+    if (d->approx) { /* --max-memory evicted vectors (ds_dos.c) */
+        fprintf(stderr, "darkscope: dos: vectors were evicted under --max-memory; an "
+                        "approximate state cannot be saved (not done)\n");
+        return -1;
+    }
     unsigned W = d->env.ring_len;
     ds_wbuf_u32(w, W);
     ds_wbuf_i64(w, d->cfg.step);
@@ -451,6 +460,10 @@ void *ds_dos_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, siz
     d->started = ds_rbuf_bool(r);
     d->part_start = ds_rbuf_i64(r);
     d->now = ds_rbuf_i64(r);
+    /* Packet times are never before 1970 (ds_pcapng.c); the judging subtracts them. */
+    if (d->part_start < 0 || d->now < 0 ||
+        (d->any && (d->first_ts < 0 || d->last_ts < d->first_ts)))
+        ds_rbuf_fail(r, "dos: the part's times are before 1970 or out of order");
     size_t n = ds_rbuf_count(r, 200);
     for (size_t i = 0; i < n && !r->bad; i++) {
         if (d->nattacks == d->capattacks) {
@@ -467,6 +480,8 @@ void *ds_dos_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, siz
     for (size_t i = 0; i < n && !r->bad; i++) {
         ds_dos_event e;
         e.minute = ds_rbuf_i64(r);
+        if (e.minute < 0 || e.minute > INT64_MAX - 60 * DS_NS_PER_SEC) /* minute + 1 min */
+            ds_rbuf_fail(r, "dos: an event's minute is before 1970 or past 2262");
         ds_rbuf_ip(r, &e.victim);
         ds_rs_protos(r, &e.protos);
         e.packets = ds_rbuf_u64(r);
@@ -692,6 +707,7 @@ int ds_dos_merge(void *dstp, void *srcp, char *err, size_t errlen)
 {
     ds_dos *d = dstp, *s = srcp;
     unsigned W = d->env.ring_len;
+    ds_dos_merge_approx(d, s); /* --max-memory: an approximate part stays so */
     /* 1. dst becomes a merged state: its heads are judged or dropped. */
     for (size_t i = 0; i < d->nheld; i++)
         ds_dos_judge(d, &d->held[i]);

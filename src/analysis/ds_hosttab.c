@@ -51,8 +51,29 @@ void ds_hosttab_init(ds_hosttab *t)
     t->slots = ds_xcalloc((size_t)1 << t->bits, sizeof *t->slots);
 }
 
+void ds_hosttab_bound(ds_hosttab *t, ds_membudget *mem)
+{
+    t->mem = mem;
+    if (!ds_mem_bounded(mem))
+        return;
+    t->charged = ds_hosttab_bytes(t);
+    ds_mem_force(mem, t->charged);
+}
+
+/* Charges a growth of `more` bytes; false when the budget refuses it. */
+static bool ds_ht_charge(ds_hosttab *t, size_t more)
+{
+    if (!t->mem)
+        return true;
+    if (!ds_mem_take(t->mem, more))
+        return false;
+    t->charged += more;
+    return true;
+}
+
 void ds_hosttab_free(ds_hosttab *t)
 {
+    ds_mem_give(t->mem, t->charged);
     for (size_t i = 0; i < t->nchunks; i++)
         free(t->chunks[i]);
     free(t->chunks);
@@ -119,9 +140,23 @@ uint32_t ds_hosttab_upsert(ds_hosttab *t, const ds_ip *addr, unsigned sig, int64
     /* New host. Keep the load at most 0.7 (checked before adding, so the record
      * number always fits in the slot's low bits). */
     if ((uint64_t)(t->n + 1) * 10 > ((uint64_t)1 << t->bits) * 7) {
+        if (!ds_ht_charge(t, ((size_t)1 << t->bits) * sizeof *t->slots))
+            return DS_HOSTTAB_FULL;
         ds_ht_grow(t);
         return ds_hosttab_upsert(t, addr, sig, ts_ns, monitor, created);
     }
+    if ((t->n >> DS_HOST_CHUNK_BITS) >= t->nchunks) {
+        size_t more = DS_HOST_CHUNK * sizeof(ds_host) + sizeof(ds_host *);
+        if (t->nchunks == 0 && t->mem) { /* the first chunk always: room to evict in */
+            ds_mem_force(t->mem, more);
+            t->charged += more;
+        } else if (!ds_ht_charge(t, more)) {
+            return DS_HOSTTAB_FULL;
+        }
+    }
+    if (!ds_ip_is_v4(addr) && t->n6 == t->cap6 &&
+        !ds_ht_charge(t, (t->cap6 ? t->cap6 : 64) * sizeof *t->v6))
+        return DS_HOSTTAB_FULL;
     if (!t->has_base) {
         t->base_us = ds_floor_div(ts_ns, 1000);
         t->has_base = true;
@@ -173,4 +208,29 @@ size_t ds_hosttab_bytes(const ds_hosttab *t)
 {
     return t->nchunks * (DS_HOST_CHUNK * sizeof(ds_host) + sizeof(ds_host *)) +
            ((size_t)1 << t->bits) * sizeof(uint32_t) + (size_t)t->cap6 * sizeof(ds_ip);
+}
+
+uint32_t ds_hosttab_evict(ds_hosttab *t, uint32_t max_packets, uint64_t *gone)
+{
+    uint32_t w = 0, w6 = 0;
+    for (uint32_t r = 0; r < t->n; r++) {
+        ds_host h = *ds_hosttab_at(t, r);
+        if (h.packets <= max_packets) {
+            if (gone)
+                gone[r >> 6] |= 1ull << (r & 63);
+            continue;
+        }
+        if (ds_host_is_v6(&h)) { /* the IPv6 addresses are renumbered in order too */
+            t->v6[w6] = t->v6[h.key];
+            h.key = w6++;
+        }
+        *ds_hosttab_at(t, w++) = h;
+    }
+    uint32_t removed = t->n - w;
+    t->n = w;
+    t->n6 = w6;
+    memset(t->slots, 0, ((size_t)1 << t->bits) * sizeof *t->slots);
+    for (uint32_t r = 0; r < t->n; r++)
+        ds_ht_place(t, ds_ht_hash_rec(t, ds_hosttab_at(t, r)), r);
+    return removed;
 }

@@ -21,11 +21,17 @@
  * every output prints times with 6 decimals truncated toward minus infinity, so a
  * nanosecond more would never show. Record order is first-sighting order, which
  * hosts.csv and the peak/quantile computations use without sorting.
+ *
+ * Bounded memory (--max-memory): with a budget (ds_hosttab.mem) every growth of the
+ * records or the index is charged to it, and a growth it refuses makes
+ * ds_hosttab_upsert return DS_HOSTTAB_FULL instead of creating the host; the owner
+ * then evicts the smallest hosts (ds_hosttab_evict) and tries again.
  */
 #ifndef DS_HOSTTAB_H
 #define DS_HOSTTAB_H
 
 #include "core/ds_common.h"
+#include "core/ds_membudget.h"
 
 typedef struct ds_host {
     uint32_t key;      /* IPv4 address (host order), or index into the IPv6 array */
@@ -51,13 +57,18 @@ typedef struct ds_hosttab {
     uint32_t n6, cap6;
     int64_t base_us; /* time origin of the records */
     bool has_base;
+    ds_membudget *mem; /* NULL: unbounded */
+    size_t charged;    /* bytes charged to mem */
 } ds_hosttab;
+
+#define DS_HOSTTAB_FULL UINT32_MAX
 
 void ds_hosttab_init(ds_hosttab *t);
 void ds_hosttab_free(ds_hosttab *t);
 
 /* Finds the record of (addr, sig), or creates it with the sighting ts_ns in monitor
- * `monitor` (packets 1). *created tells which. Returns the record number. Times must
+ * `monitor` (packets 1). *created tells which. Returns the record number, or
+ * DS_HOSTTAB_FULL when creating it would pass the budget (t->mem). Times must
  * not go backwards by more than the base (the pipeline guarantees order). */
 uint32_t ds_hosttab_upsert(ds_hosttab *t, const ds_ip *addr, unsigned sig, int64_t ts_ns,
                            unsigned monitor, bool *created);
@@ -121,5 +132,13 @@ void ds_hosttab_addr(const ds_hosttab *t, const ds_host *h, ds_ip *out);
 
 /* Bytes held by the table (records, index, IPv6 addresses, chunk list). */
 size_t ds_hosttab_bytes(const ds_hosttab *t);
+
+/* Puts the table under a budget; its current bytes are charged. */
+void ds_hosttab_bound(ds_hosttab *t, ds_membudget *mem);
+/* Removes every record with at most max_packets packets, keeping the others in
+ * their order (renumbered), and rebuilds the index; the memory stays allocated for
+ * the records that follow. Sets bit r of gone[] (n bits, zeroed by the caller; may
+ * be NULL) for each removed old record r. Returns the number removed. */
+uint32_t ds_hosttab_evict(ds_hosttab *t, uint32_t max_packets, uint64_t *gone);
 
 #endif

@@ -44,6 +44,22 @@
  * probe also record their first stretch (ds_scan_int.h), and a stretch that ends
  * inside the part is held in its head instead of being finished, because an
  * earlier part may continue it.
+ *
+ * Bounded memory (--max-memory, docs/SCALE.md): every rebuild charges the table
+ * and the candidate and episode states to the run's budget (recounted then, not
+ * per probe). When the table would double past the budget, keys are evicted
+ * instead: first every key with a single probe (a flood of spoofed sources is
+ * exactly that), then, if that freed less than half, the candidates whose window
+ * holds the fewest destinations (every candidate with at most T of them, T chosen
+ * to free half). Episodes and heads are never evicted (an episode is a scanner
+ * already found; a table of nothing but episodes still grows). A scanner loses
+ * at most the probes its key held when it was evicted: at a rate above a probe per
+ * eviction round it is never a single-probe key at a round. An eviction rebuilds
+ * the table at no less than half its size and the table keeps its bytes charged,
+ * so it grows back to its size without asking the budget again (otherwise the
+ * other tables would take what it freed, and the rounds would come ever faster).
+ * Keys created after the first eviction may be such a resumed key: their episodes
+ * carry approximate = 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,7 +200,8 @@ static ds_scan_ep ds_scan_ep_of(const ds_scan_slot *s)
                     .end = s->last,
                     .packets = s->st->packets,
                     .dests = s->st->setn,
-                    .tool = ds_scan_tool_of(s->st->tools, s->st->packets)};
+                    .tool = ds_scan_tool_of(s->st->tools, s->st->packets),
+                    .approx = s->approx != 0};
     return e;
 }
 
@@ -327,7 +344,7 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
             live++;
         }
     }
-    while (cap > 1024 && live * 4 < cap)
+    while (cap > 1024 && cap > sc->floor_cap && live * 4 < cap)
         cap /= 2; /* shrink after a flood of one-packet sources has expired */
     while (live * 2 >= cap)
         cap *= 2;
@@ -347,6 +364,86 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
     sc->tab = nt;
     sc->cap = cap;
     sc->n = live;
+    if (cap > sc->hw_cap)
+        sc->hw_cap = cap;
+    if (ds_mem_bounded(sc->ctx->mem)) { /* recount what the table holds */
+        size_t b = cap * sizeof *nt;
+        for (size_t i = 0; i < cap; i++) {
+            const ds_scan_state *st = nt[i].used ? nt[i].st : NULL;
+            if (st)
+                b += sizeof *st + st->capd * sizeof *st->dv + st->qcap * sizeof *st->q +
+                     st->setcap * sizeof *st->set;
+        }
+        /* Once evicting, the table keeps the bytes it had: if the other tables
+         * took what its eviction freed, it could never grow back, and the rounds
+         * would come ever faster (a slow scanner would be evicted at every one). */
+        if (sc->approx && b < sc->charged)
+            b = sc->charged;
+        ds_mem_give(sc->ctx->mem, sc->charged);
+        ds_mem_force(sc->ctx->mem, b);
+        sc->charged = b;
+    }
+}
+
+void ds_scan_merge_approx(ds_scan *d, const ds_scan *s)
+{
+    if (!s->approx)
+        return;
+    if (!d->approx || s->approx_since < d->approx_since)
+        d->approx_since = s->approx_since;
+    d->approx = true;
+    d->evictions += s->evictions;
+    d->evicted += s->evicted;
+    if (s->max_evicted_dests > d->max_evicted_dests)
+        d->max_evicted_dests = s->max_evicted_dests;
+}
+
+/* The table is full and may not double (--max-memory): ends and drops the keys with
+ * a single probe, then if needed the candidates with the fewest destinations in
+ * their window, and rebuilds at the same size (see "Bounded memory" above). */
+static void ds_scan_evict(ds_scan *sc, int64_t now)
+{
+    size_t live = 0, dropped = 0;
+    uint64_t hist[65] = {0};
+    for (size_t i = 0; i < sc->cap; i++) {
+        ds_scan_slot *s = &sc->tab[i];
+        if (s->used != DS_SLOT_LIVE)
+            continue;
+        live++;
+        if (s->head)
+            continue;
+        if (!s->st) {
+            s->used = DS_SLOT_EMPTY; /* a single probe: nothing to finish */
+            dropped++;
+        } else if (!s->st->episode) {
+            hist[s->st->nd < 64 ? s->st->nd : 64]++;
+        }
+    }
+    uint64_t T = 0;
+    if (2 * dropped < live) { /* candidates too: the fewest destinations first */
+        uint64_t sum = dropped;
+        for (T = 0; T < 64 && 2 * (sum + hist[T]) < live; T++)
+            sum += hist[T];
+        for (size_t i = 0; i < sc->cap; i++) {
+            ds_scan_slot *s = &sc->tab[i];
+            if (s->used == DS_SLOT_LIVE && !s->head && s->st && !s->st->episode && s->st->nd <= T) {
+                ds_scan_end_slot(sc, s);
+                s->used = DS_SLOT_EMPTY;
+                dropped++;
+            }
+        }
+    }
+    if (!sc->approx) {
+        sc->approx = true;
+        sc->approx_since = now;
+    }
+    sc->evictions++;
+    sc->evicted += dropped;
+    if (T > sc->max_evicted_dests)
+        sc->max_evicted_dests = T;
+    sc->floor_cap = sc->cap / 2; /* rounds then come every cap/4 new keys or so */
+    ds_scan_rebuild(sc, sc->cap, now, false);
+    sc->floor_cap = 0;
 }
 
 void *ds_scan_create(const ds_ctx *ctx, const void *cfg)
@@ -478,8 +575,16 @@ ds_scan_slot *ds_scan_find(ds_scan *sc, const ds_ip *src, uint8_t proto, uint16_
 static inline void ds_scan_probe_key_h(ds_scan *sc, uint64_t h, const ds_ip *src, uint8_t proto,
                                        uint16_t port, uint64_t d, int64_t t, uint8_t tags)
 {
-    if ((sc->n + 1) * 2 > sc->cap)
-        ds_scan_rebuild(sc, sc->cap * 2, t, false);
+    if ((sc->n + 1) * 2 > sc->cap) {
+        /* The new table (twice the size) is allocated while the old one is
+         * still there: that is what must fit, unless the table only grows back
+         * to a size it had before an eviction (its bytes are still charged). */
+        bool regrow = sc->approx && 2 * sc->cap <= sc->hw_cap;
+        if (!regrow && !ds_mem_fits(sc->ctx->mem, 2 * sc->cap * sizeof *sc->tab))
+            ds_scan_evict(sc, t); /* past --max-memory */
+        if ((sc->n + 1) * 2 > sc->cap)
+            ds_scan_rebuild(sc, sc->cap * 2, t, false);
+    }
     ds_scan_slot *s = ds_scan_find_h(sc, h, src, proto, port);
     if (s->used && t - s->last > sc->cfg.window_ns) {
         /* Silent for longer than the window: the episode (if any) ended at the
@@ -494,6 +599,7 @@ static inline void ds_scan_probe_key_h(ds_scan *sc, uint64_t h, const ds_ip *src
                             .proto = proto,
                             .used = DS_SLOT_LIVE,
                             .tags0 = tags,
+                            .approx = sc->approx,
                             .last = t,
                             .dst0 = d,
                             .st = NULL};
@@ -688,6 +794,8 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
     }
     fputs("source,protocol,port,start,end,packets,destinations,est_scan_pps,tool", f.f);
     ds_attrib_header(f.f);
+    if (sc->approx) /* --max-memory: docs/FORMATS.md */
+        fputs(",approximate", f.f);
     fputc('\n', f.f);
     /* Attribution once per episode's source, in one batch (sources repeat: cached). */
     ds_ip *ips = ds_xmalloc((n ? n : 1) * sizeof *ips);
@@ -713,6 +821,8 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
                         ((double)(e->end - e->start) / 1e9));
         fprintf(f.f, ",%s", ds_tool_names[e->tool]);
         ds_attrib_fields(f.f, &info[i]);
+        if (sc->approx)
+            fputs(e->approx ? ",1" : ",0", f.f);
         fputc('\n', f.f);
         by_tool[e->tool]++;
     }
@@ -736,6 +846,22 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
     for (int t = 0; t <= DS_TOOL_N; t++)
         json_object_set_new(bt, ds_tool_names[t], json_integer((json_int_t)by_tool[t]));
     json_object_set_new(j, "episodes_by_tool", bt);
+    if (sc->approx) {
+        json_t *a = json_object();
+        json_object_set_new(a, "what",
+                            json_string("keys (source, protocol, port) with a single probe, "
+                                        "then candidates with the fewest destinations, were "
+                                        "evicted to stay under the bound: scanners.csv rows "
+                                        "with approximate = 1 may miss probes of their start"));
+        char tb[DS_TIME_STRLEN];
+        json_object_set_new(a, "since", json_string(ds_time_format(sc->approx_since, tb)));
+        json_object_set_new(a, "max_memory_bytes", json_integer((json_int_t)ctx->max_memory));
+        json_object_set_new(a, "eviction_rounds", json_integer((json_int_t)sc->evictions));
+        json_object_set_new(a, "keys_evicted", json_integer((json_int_t)sc->evicted));
+        json_object_set_new(a, "max_evicted_window_destinations",
+                            json_integer((json_int_t)sc->max_evicted_dests));
+        json_object_set_new(j, "approximate", a);
+    }
     json_object_set_new(summary, "scan", j);
     free(all);
     return rc;
@@ -744,6 +870,8 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
 static void ds_scan_destroy(void *stp)
 {
     ds_scan *sc = stp;
+    if (sc->charged) /* only in a bounded run, whose ctx outlives its analyzers */
+        ds_mem_give(sc->ctx->mem, sc->charged);
     for (size_t i = 0; i < sc->cap; i++)
         if (sc->tab[i].used)
             ds_scan_state_free(sc->tab[i].st);

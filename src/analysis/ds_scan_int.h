@@ -65,10 +65,11 @@ typedef struct ds_scan_slot {
     ds_ip src;
     uint16_t port;
     uint8_t proto;
-    uint8_t used;  /* DS_SLOT_* */
-    uint8_t tags0; /* the single probe's tags while st == NULL */
-    uint8_t head;  /* this slot is the part's first stretch of a head key */
-    uint8_t pad[2];
+    uint8_t used;   /* DS_SLOT_* */
+    uint8_t tags0;  /* the single probe's tags while st == NULL */
+    uint8_t head;   /* this slot is the part's first stretch of a head key */
+    uint8_t approx; /* created after an eviction (--max-memory): may have lost probes */
+    uint8_t pad;
     int64_t last;  /* latest probe */
     uint64_t dst0; /* the single probe's destination while st == NULL */
     ds_scan_state *st;
@@ -99,6 +100,7 @@ typedef struct ds_scan_ep {
     int64_t start, end;
     uint64_t packets, dests;
     int tool;
+    bool approx; /* its key was created after an eviction (--max-memory) */
 } ds_scan_ep;
 
 typedef struct ds_scan {
@@ -120,6 +122,14 @@ typedef struct ds_scan {
     size_t nheads, capheads;
     uint32_t *hix; /* open-addressing index of heads: position + 1, 0 = empty */
     size_t hcap;
+    /* --max-memory (ds_scan.c, "Bounded memory") */
+    bool approx;
+    int64_t approx_since;        /* packet time of the first eviction */
+    uint64_t evictions, evicted; /* eviction rounds, keys evicted */
+    uint64_t max_evicted_dests;  /* the largest eviction threshold (window dests) */
+    size_t charged;              /* bytes charged to ctx->mem at the last rebuild */
+    size_t floor_cap;            /* an eviction's rebuild shrinks no further than this */
+    size_t hw_cap;               /* the largest capacity the table had */
 } ds_scan;
 
 /* ds_scan.c */
@@ -141,6 +151,10 @@ ds_scan_head *ds_scan_head_new(ds_scan *sc, const ds_ip *src, uint8_t proto, uin
 void ds_scan_head_free(ds_scan_head *h);
 void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s);
 void ds_scan_started(ds_scan *sc, int64_t t);
+
+/* --max-memory: dst takes src's eviction record (a merge with an approximate part
+ * is approximate). */
+void ds_scan_merge_approx(ds_scan *dst, const ds_scan *src);
 
 /* ds_scan_state.c */
 int ds_scan_save(const void *st, ds_wbuf *w);

@@ -28,6 +28,7 @@
  * probes (i64 ts, u64 destination key, u8 tags), the later probes: u64 packets, 3
  * u64 tool counts, u32 keys, u64 each; when closed, the held slot).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "analysis/ds_scan_int.h"
@@ -86,6 +87,11 @@ static void ds_ws_slot(ds_wbuf *w, const ds_scan_slot *s)
 int ds_scan_save(const void *stp, ds_wbuf *w)
 {
     const ds_scan *sc = stp;
+    if (sc->approx) { /* --max-memory evicted keys (ds_scan.c) */
+        fprintf(stderr, "darkscope: scan: keys were evicted under --max-memory; an "
+                        "approximate state cannot be saved (not done)\n");
+        return -1;
+    }
     ds_wbuf_u64(w, sc->cfg.min_dests);
     ds_wbuf_i64(w, sc->cfg.window_ns);
     ds_wbuf_u8(w, sc->started);
@@ -169,6 +175,8 @@ static ds_scan_state *ds_rs_state(ds_rbuf *r)
         for (size_t i = 0; i < nd && !r->bad; i++) {
             st->dv[i].dst = ds_rbuf_u64(r);
             st->dv[i].last = ds_rbuf_i64(r);
+            if (st->dv[i].last < 0) /* as every loaded time: a merge subtracts them */
+                ds_rbuf_fail(r, "scan: a time before 1970");
             if (!st->nd || st->dv[i].last < st->dmin)
                 st->dmin = st->dv[i].last;
             st->nd++;
@@ -182,6 +190,8 @@ static ds_scan_state *ds_rs_state(ds_rbuf *r)
         st->qcap = qcap;
         for (size_t i = 0; i < qn && !r->bad; i++) {
             st->q[i].ts = ds_rbuf_i64(r);
+            if (st->q[i].ts < 0)
+                ds_rbuf_fail(r, "scan: a time before 1970");
             st->q[i].tags = ds_rbuf_u8(r);
             st->qn++;
         }
@@ -189,6 +199,8 @@ static ds_scan_state *ds_rs_state(ds_rbuf *r)
     }
     st->episode = true;
     st->start = ds_rbuf_i64(r);
+    if (st->start < 0)
+        ds_rbuf_fail(r, "scan: a time before 1970");
     st->packets = ds_rbuf_u64(r);
     for (int t = 0; t < DS_TOOL_N; t++)
         st->tools[t] = ds_rbuf_u64(r);
@@ -229,6 +241,8 @@ void *ds_scan_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
     }
     sc->started = ds_rbuf_bool(r);
     sc->first_ts = ds_rbuf_i64(r);
+    if (sc->first_ts < 0)
+        ds_rbuf_fail(r, "scan: a time before 1970");
     sc->cutoff = ds_rbuf_i64(r);
     sc->swept_once = ds_rbuf_bool(r);
     sc->next_sweep = ds_rbuf_i64(r);
@@ -242,6 +256,8 @@ void *ds_scan_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
         e->port = ds_rbuf_u16(r);
         e->start = ds_rbuf_i64(r);
         e->end = ds_rbuf_i64(r);
+        if (e->start < 0 || e->end < e->start) /* scanners.csv subtracts them */
+            ds_rbuf_fail(r, "scan: an episode ends before it starts, or before 1970");
         e->packets = ds_rbuf_u64(r);
         e->dests = ds_rbuf_u64(r);
         e->tool = ds_rbuf_u8(r);
@@ -370,6 +386,7 @@ int ds_scan_merge(void *dstp, void *srcp, char *err, size_t errlen)
         snprintf(err, errlen, "scan: states made with other scanner options");
         return -1;
     }
+    ds_scan_merge_approx(a, b); /* --max-memory: an approximate part stays so */
     if (!b->started)
         return 0;
     if (!a->started) {

@@ -31,13 +31,29 @@
  * run saves its state (keep_heads), of the first interval too; a merge unions the
  * keys of an interval both parts have keys for, and adds the counts otherwise
  * (exact when the parts cover different monitors: the keys carry the monitor).
+ *
+ * Bounded memory (--max-memory, docs/SCALE.md): the set's growth is charged to the
+ * run's budget; when the budget refuses it, the set spills its keys into one
+ * HyperLogLog sketch per (cell, direction) of the open interval and starts again
+ * empty at the same size, so a flood of spoofed sources costs the set's size plus
+ * 2 x cells x 2^14 bytes. The interval's distinct counts are then the sketches'
+ * estimates of the union of the spilled and the remaining keys, and its rows carry
+ * approximate = 1 (the column is added to series.csv and signatures.csv only when a
+ * row is approximate, so an unbounded run's files are unchanged). The IPv6 key list
+ * is bounded the same way: when it would double past the budget its keys go into
+ * the same sketches (hashed to 64 bits). A state cannot be saved once an interval
+ * is approximate (not done: the sketches are not in the state format).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "analysis/ds_analyzer.h"
 #include "core/ds_distinct.h"
+#include "model/ds_hll.h"
 #include "output/ds_csv.h"
+
+#define DS_SERIES_HLL_P 14
 #include "telescope/ds_classify.h"
 
 typedef struct ds_series_cell {
@@ -47,6 +63,7 @@ typedef struct ds_series_cell {
 typedef struct ds_series_row {
     int64_t start;
     ds_series_cell *cells; /* [monitor][class or signature] */
+    bool approx;           /* distinct counts estimated (--max-memory) */
 } ds_series_row;
 
 typedef struct ds_series {
@@ -66,12 +83,22 @@ typedef struct ds_series {
     bool keep_first, have_first;
     ds_distinct64 first4;
     ds_distinct128 first6;
+    /* --max-memory: sketches of the open interval's spilled keys, [group * 2 + dir],
+     * allocated at the first spill */
+    ds_hll *hll;
+    bool cur_approx;      /* the open interval spilled */
+    uint64_t approx_rows; /* closed rows that are approximate */
+    int64_t approx_since; /* packet time of the first spill */
+    int64_t last_ts;      /* the latest packet */
+    size_t d6_charged;    /* bytes of d6's growth charged to ctx->mem */
 } ds_series;
 
 static size_t ds_series_ncells(const ds_series *s)
 {
     return (size_t)s->monitors * (size_t)s->groups_per_mon;
 }
+
+static void ds_series_spill(void *arg, const ds_kset *k);
 
 static void *ds_series_create(const ds_ctx *ctx, const void *cfg)
 {
@@ -93,7 +120,67 @@ static void *ds_series_create(const ds_ctx *ctx, const void *cfg)
     ds_distinct64_init(&s->first4, 33 + group_bits);
     ds_distinct128_init(&s->first6);
     s->keep_first = ctx->keep_heads;
+    if (ds_mem_bounded(ctx->mem))
+        ds_kset_bound(&s->k4, ctx->mem, ds_series_spill, s);
     return s;
+}
+
+/* Adds the keys of k (may be NULL) and of d6 (may be NULL) to the sketches
+ * hll[group * 2 + direction]; IPv6 addresses as a 64-bit hash with the top bit set
+ * (IPv4 keys are below 2^32). */
+static void ds_series_fold(ds_hll *hll, const ds_kset *k, const ds_distinct128 *d6)
+{
+    for (size_t i = 0; k && i <= k->mask; i++) {
+        uint64_t key = k->slot[i];
+        if (key != DS_KSET_EMPTY)
+            ds_hll_add(&hll[(key >> 33) * 2 + ((key >> 32) & 1)], (uint32_t)key);
+    }
+    for (size_t i = 0; d6 && i < d6->n; i++) {
+        const ds_ip *a = &d6->v[i].addr;
+        ds_hll_add(&hll[d6->v[i].group], ds_hll_mix(a->q[0] ^ ds_hll_mix(a->q[1])) | 1ull << 63);
+    }
+}
+
+/* The IPv4 set is full and the budget refuses to grow it (ds_kset_bound; k is the
+ * set), or the IPv6 list is (k NULL): its keys go into the sketches. */
+static void ds_series_spill(void *arg, const ds_kset *k)
+{
+    ds_series *s = arg;
+    size_t nh = 2 * ds_series_ncells(s);
+    if (!s->hll) {
+        s->hll = ds_xmalloc(nh * sizeof *s->hll);
+        for (size_t i = 0; i < nh; i++)
+            ds_hll_init(&s->hll[i], DS_SERIES_HLL_P);
+        ds_mem_force(s->ctx->mem, nh * ((size_t)1 << DS_SERIES_HLL_P));
+        s->approx_since = s->last_ts;
+    }
+    s->cur_approx = true;
+    if (k) {
+        ds_series_fold(s->hll, k, NULL);
+    } else {
+        ds_series_fold(s->hll, NULL, &s->d6);
+        ds_distinct128_clear(&s->d6);
+    }
+}
+
+/* The open interval's IPv4 distinct counts from the sketches and the keys still in
+ * the set, into cells (read-only: the sketches are copied). */
+static void ds_series_count_approx(const ds_series *s, ds_series_cell *cells)
+{
+    size_t nc = ds_series_ncells(s);
+    ds_hll *t = ds_xmalloc(2 * nc * sizeof *t);
+    for (size_t i = 0; i < 2 * nc; i++) {
+        ds_hll_init(&t[i], DS_SERIES_HLL_P);
+        memcpy(t[i].reg, s->hll[i].reg, (size_t)1 << DS_SERIES_HLL_P);
+    }
+    ds_series_fold(t, &s->k4, &s->d6);
+    for (size_t g = 0; g < nc; g++) {
+        cells[g].sources += (uint64_t)llround(ds_hll_estimate(&t[2 * g]));
+        cells[g].destinations += (uint64_t)llround(ds_hll_estimate(&t[2 * g + 1]));
+        ds_hll_free(&t[2 * g]);
+        ds_hll_free(&t[2 * g + 1]);
+    }
+    free(t);
 }
 
 /* Turns the sorted distinct keys into per-cell source/destination counts (d4 NULL:
@@ -123,6 +210,10 @@ static void ds_series_count_keys(ds_distinct64 *d4, ds_distinct128 *d6, ds_serie
 static void ds_series_count_distinct(ds_series *s, ds_series_cell *cells)
 {
     size_t nc = ds_series_ncells(s);
+    if (s->cur_approx) { /* IPv4 and IPv6 keys are all in the sketches' counts */
+        ds_series_count_approx(s, cells);
+        return;
+    }
     for (size_t g = 0; g < nc; g++) {
         cells[g].sources += s->live[2 * g];
         cells[g].destinations += s->live[2 * g + 1];
@@ -171,8 +262,15 @@ static void ds_series_close(ds_series *s)
     }
     s->rows[s->nrows].start = s->cur_start;
     s->rows[s->nrows].cells = s->cur;
+    s->rows[s->nrows].approx = s->cur_approx;
     s->nrows++;
     s->cur = ds_xcalloc(ds_series_ncells(s), sizeof *s->cur);
+    if (s->cur_approx) {
+        s->approx_rows++;
+        s->cur_approx = false;
+        for (size_t i = 0; i < 2 * ds_series_ncells(s); i++)
+            memset(s->hll[i].reg, 0, (size_t)1 << DS_SERIES_HLL_P);
+    }
     if (s->keep_first && s->nrows == 1) {
         /* Keep the first interval's keys for a merge with an earlier part. */
         ds_distinct64_clear(&s->first4);
@@ -195,12 +293,31 @@ static void ds_series_advance(void *st, int64_t now)
         ds_series_close(s);
 }
 
+/* The IPv6 key list is full (--max-memory only): finishing it may free room;
+ * otherwise it would double, which the budget must allow, or it is spilled into
+ * the sketches like the IPv4 set (ds_series_spill). */
+static void ds_series_v6_full(ds_series *s)
+{
+    ds_distinct128_finish(&s->d6);
+    if (s->d6.n < s->d6.cap / 2)
+        return; /* the add will not grow it */
+    size_t more = s->d6.cap * sizeof *s->d6.v;
+    if (ds_mem_take(s->ctx->mem, more)) {
+        s->d6_charged += more;
+        return;
+    }
+    ds_series_spill(s, NULL);
+}
+
 static inline void ds_series_addr(ds_series *s, const ds_ip *a, uint64_t group, unsigned dir)
 {
-    if (ds_ip_is_v4(a))
+    if (ds_ip_is_v4(a)) {
         ds_series_v4_add(s, group << 33 | (uint64_t)dir << 32 | ds_ip_v4(a));
-    else
+    } else {
+        if (__builtin_expect(s->d6.n == s->d6.cap, 0) && s->ctx->mem)
+            ds_series_v6_full(s);
         ds_distinct128_add(&s->d6, a, (uint32_t)(group << 1 | dir));
+    }
 }
 
 /* Asks for the set slots packet p will touch (its class keys; signature keys are
@@ -229,6 +346,7 @@ static void ds_series_packets(void *st, const ds_pkt *pkts, size_t n)
             s->cur_start = ds_floor_div(p->ts_ns, s->interval) * s->interval;
             s->open = true;
         }
+        s->last_ts = p->ts_ns;
         uint64_t base = (uint64_t)p->monitor * (uint64_t)s->groups_per_mon;
         ds_series_cell *c = &s->cur[base + p->cls];
         c->packets++;
@@ -245,8 +363,16 @@ static void ds_series_packets(void *st, const ds_pkt *pkts, size_t n)
     }
 }
 
+/* The `approximate` column ends every row once any row is approximate. */
+static void ds_series_flag(FILE *f, bool column, bool approx)
+{
+    if (column)
+        fputs(approx ? ",1" : ",0", f);
+    fputc('\n', f);
+}
+
 static void ds_series_write_row(const ds_series *s, FILE *series, FILE *sigs, int64_t start,
-                                const ds_series_cell *cells)
+                                const ds_series_cell *cells, bool column, bool approx)
 {
     const ds_telescope *t = s->ctx->telescope;
     int64_t sec = ds_floor_div(start, DS_NS_PER_SEC);
@@ -255,9 +381,10 @@ static void ds_series_write_row(const ds_series *s, FILE *series, FILE *sigs, in
         for (int c = 0; c < DS_CLS_COUNT; c++) {
             fprintf(series, "%lld,", (long long)sec);
             ds_csv_text(series, ds_telescope_name(t, m));
-            fprintf(series, ",%s,%llu,%llu,%llu,%llu\n", ds_class_name(c),
+            fprintf(series, ",%s,%llu,%llu,%llu,%llu", ds_class_name(c),
                     (unsigned long long)mc[c].packets, (unsigned long long)mc[c].bytes,
                     (unsigned long long)mc[c].sources, (unsigned long long)mc[c].destinations);
+            ds_series_flag(series, column, approx);
         }
         for (int g = 0; g < s->sigs; g++) {
             const ds_series_cell *sc = &mc[DS_CLS_COUNT + g];
@@ -265,8 +392,9 @@ static void ds_series_write_row(const ds_series *s, FILE *series, FILE *sigs, in
             ds_csv_text(sigs, ds_telescope_name(t, m));
             fputc(',', sigs);
             ds_csv_text(sigs, ds_sigset_name(s->ctx->sigs, g));
-            fprintf(sigs, ",%llu,%llu\n", (unsigned long long)sc->packets,
+            fprintf(sigs, ",%llu,%llu", (unsigned long long)sc->packets,
                     (unsigned long long)sc->sources);
+            ds_series_flag(sigs, column, approx);
         }
     }
 }
@@ -281,10 +409,14 @@ static int ds_series_write(void *st, const ds_ctx *ctx, json_t *summary, char *e
         ds_ofile_abort(&fs);
         return -1;
     }
-    fputs("interval_start,monitor,class,packets,bytes,sources,destinations\n", fs.f);
-    fputs("interval_start,monitor,signature,packets,sources\n", fg.f);
+    bool column = s->approx_rows || s->cur_approx;
+    fputs("interval_start,monitor,class,packets,bytes,sources,destinations", fs.f);
+    fputs(column ? ",approximate\n" : "\n", fs.f);
+    fputs("interval_start,monitor,signature,packets,sources", fg.f);
+    fputs(column ? ",approximate\n" : "\n", fg.f);
     for (size_t i = 0; i < s->nrows; i++)
-        ds_series_write_row(s, fs.f, fg.f, s->rows[i].start, s->rows[i].cells);
+        ds_series_write_row(s, fs.f, fg.f, s->rows[i].start, s->rows[i].cells, column,
+                            s->rows[i].approx);
     size_t rows = s->nrows;
     if (s->open) {
         /* The interval still being counted, as if the input ended now: count a copy
@@ -292,7 +424,7 @@ static int ds_series_write(void *st, const ds_ctx *ctx, json_t *summary, char *e
         ds_series_cell *tmp = ds_xmalloc(ds_series_ncells(s) * sizeof *tmp);
         memcpy(tmp, s->cur, ds_series_ncells(s) * sizeof *tmp);
         ds_series_count_distinct(s, tmp);
-        ds_series_write_row(s, fs.f, fg.f, s->cur_start, tmp);
+        ds_series_write_row(s, fs.f, fg.f, s->cur_start, tmp, column, s->cur_approx);
         free(tmp);
         rows++;
     }
@@ -305,6 +437,23 @@ static int ds_series_write(void *st, const ds_ctx *ctx, json_t *summary, char *e
     json_t *j = json_object();
     json_object_set_new(j, "interval_s", json_real((double)s->interval / 1e9));
     json_object_set_new(j, "intervals_with_packets", json_integer((json_int_t)rows));
+    if (column) {
+        /* docs/FORMATS.md, "approximate" */
+        json_t *a = json_object();
+        json_object_set_new(a, "what",
+                            json_string("sources and destinations per interval: "
+                                        "HyperLogLog estimates in the rows with "
+                                        "approximate = 1"));
+        char tb[DS_TIME_STRLEN];
+        json_object_set_new(a, "since", json_string(ds_time_format(s->approx_since, tb)));
+        json_object_set_new(a, "max_memory_bytes", json_integer((json_int_t)ctx->max_memory));
+        json_object_set_new(a, "intervals",
+                            json_integer((json_int_t)(s->approx_rows + s->cur_approx)));
+        json_object_set_new(a, "hll_bits", json_integer(DS_SERIES_HLL_P));
+        json_object_set_new(a, "relative_standard_error",
+                            json_real(1.04 / sqrt((double)(1u << DS_SERIES_HLL_P))));
+        json_object_set_new(j, "approximate", a);
+    }
     json_object_set_new(summary, "series", j);
     return 0;
 }
@@ -322,6 +471,14 @@ static void ds_series_destroy(void *st)
     ds_distinct128_free(&s->d6);
     ds_distinct64_free(&s->first4);
     ds_distinct128_free(&s->first6);
+    if (s->hll) {
+        for (size_t i = 0; i < 2 * ds_series_ncells(s); i++)
+            ds_hll_free(&s->hll[i]);
+        free(s->hll);
+        ds_mem_give(s->ctx->mem, 2 * ds_series_ncells(s) * ((size_t)1 << DS_SERIES_HLL_P));
+    }
+    if (s->d6_charged) /* only in a bounded run, whose ctx outlives its analyzers */
+        ds_mem_give(s->ctx->mem, s->d6_charged);
     free(s);
 }
 
@@ -391,6 +548,11 @@ static int ds_series_save(const void *st, ds_wbuf *w)
 {
     ds_series *s = (ds_series *)st; /* finishing the key sets changes no count */
     size_t nc = ds_series_ncells(s);
+    if (s->approx_rows || s->cur_approx) {
+        fprintf(stderr, "darkscope: series: the distinct counts became estimates under "
+                        "--max-memory; an approximate state cannot be saved (not done)\n");
+        return -1;
+    }
     ds_wbuf_u32(w, (uint32_t)s->monitors);
     ds_wbuf_u32(w, (uint32_t)s->groups_per_mon);
     ds_wbuf_i64(w, s->interval);
@@ -434,6 +596,12 @@ static void *ds_series_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char
     s->caprows = n ? n : 1;
     for (size_t i = 0; i < n && !r->bad; i++) {
         s->rows[i].start = ds_rbuf_i64(r);
+        /* As a run makes them: on the interval grid, increasing, room for one more
+         * (merges walk the rows in order; the run adds the interval to a start). */
+        int64_t t = s->rows[i].start;
+        if (t < 0 || t % s->interval || t > INT64_MAX - s->interval ||
+            (i && t <= s->rows[i - 1].start))
+            ds_rbuf_fail(r, "series: interval starts out of order or off the --interval grid");
         s->rows[i].cells = ds_xcalloc(nc, sizeof *s->rows[i].cells);
         s->nrows++;
         ds_series_load_cells(r, s->rows[i].cells, nc);
@@ -441,6 +609,10 @@ static void *ds_series_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char
     s->open = ds_rbuf_bool(r);
     if (s->open) {
         s->cur_start = ds_rbuf_i64(r);
+        int64_t t = s->cur_start;
+        if (t < 0 || t % s->interval || t > INT64_MAX - s->interval ||
+            (s->nrows && t <= s->rows[s->nrows - 1].start))
+            ds_rbuf_fail(r, "series: the open interval is out of order or off the --interval grid");
         ds_series_load_cells(r, s->cur, nc);
         ds_series_load_keys(r, &s->d4, &s->d6, nc);
         ds_distinct64_finish(&s->d4);
@@ -462,7 +634,8 @@ typedef struct ds_series_ent {
     ds_series_cell *cells;
     ds_distinct64 *k4;
     ds_distinct128 *k6;
-    bool open; /* cells lack the distinct counts (they are in the keys) */
+    bool open;   /* cells lack the distinct counts (they are in the keys) */
+    bool approx; /* the row's distinct counts are estimates (--max-memory) */
 } ds_series_ent;
 
 static size_t ds_series_entries(ds_series *s, ds_series_ent *e)
@@ -470,15 +643,16 @@ static size_t ds_series_entries(ds_series *s, ds_series_ent *e)
     size_t n = 0;
     for (size_t i = 0; i < s->nrows; i++) {
         bool k = i == 0 && s->have_first;
-        e[n++] = (ds_series_ent){s->rows[i].start, s->rows[i].cells, k ? &s->first4 : NULL,
-                                 k ? &s->first6 : NULL, false};
+        e[n++] = (ds_series_ent){
+            s->rows[i].start, s->rows[i].cells, k ? &s->first4 : NULL, k ? &s->first6 : NULL, false,
+            s->rows[i].approx};
     }
     if (s->open)
-        e[n++] = (ds_series_ent){s->cur_start, s->cur, &s->d4, &s->d6, true};
+        e[n++] = (ds_series_ent){s->cur_start, s->cur, &s->d4, &s->d6, true, false};
     return n;
 }
 
-static void ds_series_push_row(ds_series *s, int64_t start, ds_series_cell *cells)
+static void ds_series_push_row(ds_series *s, int64_t start, ds_series_cell *cells, bool approx)
 {
     if (s->nrows == s->caprows) {
         s->caprows = s->caprows ? 2 * s->caprows : 64;
@@ -486,6 +660,7 @@ static void ds_series_push_row(ds_series *s, int64_t start, ds_series_cell *cell
     }
     s->rows[s->nrows].start = start;
     s->rows[s->nrows].cells = cells;
+    s->rows[s->nrows].approx = approx;
     s->nrows++;
 }
 
@@ -493,6 +668,15 @@ static int ds_series_merge(void *dstp, void *srcp, char *err, size_t errlen)
 {
     ds_series *d = dstp, *s = srcp;
     size_t nc = ds_series_ncells(d);
+    /* --max-memory: an open interval with estimated counts (its keys spilled into
+     * sketches) is closed first, so it merges as a row: its counts add to the other
+     * part's (exact for disjoint intervals, as the threads' shards are). */
+    if (d->cur_approx)
+        ds_series_close(d);
+    if (s->cur_approx)
+        ds_series_close(s);
+    if (s->approx_rows && (!d->approx_rows || s->approx_since < d->approx_since))
+        d->approx_since = s->approx_since;
     ds_series_v4_out(d); /* the merge below works on sorted key lists */
     ds_series_v4_out(s);
     ds_series_ent *a = ds_xmalloc((d->nrows + 1) * sizeof *a);
@@ -585,7 +769,7 @@ static int ds_series_merge(void *dstp, void *srcp, char *err, size_t errlen)
                 caprows = caprows ? 2 * caprows : 64;
                 rows = ds_xrealloc(rows, caprows * sizeof *rows);
             }
-            rows[nrows++] = (ds_series_row){x->start, cells};
+            rows[nrows++] = (ds_series_row){x->start, cells, x->approx || (y && y->approx)};
         }
     }
     free(a);
@@ -596,8 +780,11 @@ static int ds_series_merge(void *dstp, void *srcp, char *err, size_t errlen)
     free(d->rows);
     d->rows = NULL;
     d->nrows = d->caprows = 0;
-    for (size_t k = 0; k < nrows; k++)
-        ds_series_push_row(d, rows[k].start, rows[k].cells);
+    d->approx_rows = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        ds_series_push_row(d, rows[k].start, rows[k].cells, rows[k].approx);
+        d->approx_rows += rows[k].approx;
+    }
     free(rows);
     ds_distinct64_free(&d->d4);
     ds_distinct128_free(&d->d6);

@@ -27,7 +27,22 @@
  *
  * Intervals get rows when any packet reached the analyzer in them (the same
  * intervals as series.csv), so a silence in the worm's traffic shows as zeros.
+ *
+ * Bounded memory (--max-memory, docs/SCALE.md): the host table charges its growth
+ * to the run's budget. The first time the budget refuses a new host the analyzer
+ * degrades, for the rest of the run: every host seen so far goes into HyperLogLog
+ * sketches per cell (all hosts, for new_hosts and cumulative_hosts; the open
+ * interval's, for active_hosts), and whenever the table is full again its smallest
+ * hosts are evicted — every host with at most T packets, T the smallest count that
+ * frees at least half of the table (lossy counting, Manku and Motwani 2002, with
+ * the threshold chosen by the table's fill instead of a fixed error). A host with
+ * more than T packets when a round comes is never evicted, so heavy hosts (a real
+ * worm's) stay in hosts.csv among a flood of one-packet spoofed sources; an evicted
+ * host that comes back is a new record whose packets and first_seen miss up to T
+ * earlier packets (approximate = 1). probes stay exact. hosts.csv then lists the
+ * hosts above the largest threshold only (lossy counting's output rule).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -136,7 +151,168 @@ void *ds_worm_create(const ds_ctx *ctx, const void *cfg)
     ds_distinct64_init(&w->active, 32 + gbits);
     ds_distinct64_init(&w->first_active, 32 + gbits);
     w->keep_first = ctx->keep_heads;
+    if (ds_mem_bounded(ctx->mem))
+        ds_hosttab_bound(&w->hosts, ctx->mem);
     return w;
+}
+
+/* ---- bounded memory ------------------------------------------------------------ */
+
+static inline uint64_t ds_worm_hkey(const ds_ip *a)
+{
+    if (ds_ip_is_v4(a))
+        return ds_ip_v4(a);
+    return ds_hll_mix(a->q[0] ^ ds_hll_mix(a->q[1])) | 1ull << 63;
+}
+
+/* new_hosts and active_hosts of the open interval from the sketches (probes are
+ * counted exactly as ever). With close, the cumulative base moves on and the
+ * interval's sketches are emptied. */
+static void ds_worm_cells_approx(ds_worm *w, ds_worm_cell *cells, bool close)
+{
+    for (size_t k = 0; k < ds_worm_ncells(w); k++) {
+        uint64_t cum = (uint64_t)llround(ds_hll_estimate(&w->cum[k]));
+        cells[k].new_hosts = cum > w->cum_prev[k] ? cum - w->cum_prev[k] : 0;
+        cells[k].active = (uint64_t)llround(ds_hll_estimate(&w->act[k]));
+        if (close) {
+            w->cum_prev[k] += cells[k].new_hosts;
+            memset(w->act[k].reg, 0, (size_t)1 << DS_WORM_HLL_P);
+        }
+    }
+}
+
+/* Evicts every host with at most T packets, T the smallest count that frees at
+ * least half of the table (counts above 64 are bucketed by powers of two). */
+static void ds_worm_evict(ds_worm *w)
+{
+    uint32_t n = w->hosts.n;
+    if (n == 0)
+        return;
+    uint64_t hist[64 + 32] = {0};
+    for (uint32_t r = 0; r < n; r++) {
+        uint32_t c = ds_hosttab_at(&w->hosts, r)->packets;
+        hist[c <= 64 ? (c ? c - 1 : 0) : 64 + (unsigned)(31 - __builtin_clz(c))]++;
+    }
+    uint64_t sum = 0;
+    uint32_t T = UINT32_MAX;
+    for (unsigned i = 0; i < 64 + 32 && T == UINT32_MAX; i++) {
+        sum += hist[i];
+        if (2 * sum >= n)
+            T = i < 64 ? i + 1 : (i - 64 >= 31 ? UINT32_MAX : (2u << (i - 64)) - 1);
+    }
+    uint64_t *gone = ds_xcalloc(((size_t)n + 63) / 64, sizeof *gone);
+    uint32_t removed = ds_hosttab_evict(&w->hosts, T, gone);
+    /* Renumber the sightings (records keep their order): new = old - removed
+     * before it; the sightings of removed hosts go. */
+    uint32_t *rank = ds_xmalloc((((size_t)n + 63) / 64 + 1) * sizeof *rank);
+    rank[0] = 0;
+    for (size_t i = 0; i < ((size_t)n + 63) / 64; i++)
+        rank[i + 1] = rank[i] + (uint32_t)__builtin_popcountll(gone[i]);
+    size_t ws = 0;
+    for (size_t i = 0; i < w->nsight; i++) {
+        uint32_t r = w->sight[i].rec;
+        if (gone[r >> 6] >> (r & 63) & 1)
+            continue;
+        uint32_t below =
+            rank[r >> 6] + (uint32_t)__builtin_popcountll(gone[r >> 6] & ((1ull << (r & 63)) - 1));
+        w->sight[ws] = w->sight[i];
+        w->sight[ws++].rec = r - below;
+    }
+    w->nsight = ws;
+    uint32_t lost = 0; /* removed among the never-evicted prefix */
+    for (uint32_t r = 0; r < w->exact_prefix; r += 64) {
+        uint64_t word = gone[r >> 6];
+        if (w->exact_prefix - r < 64)
+            word &= (1ull << (w->exact_prefix - r)) - 1;
+        lost += (uint32_t)__builtin_popcountll(word);
+    }
+    w->exact_prefix -= lost;
+    free(rank);
+    free(gone);
+    w->evictions++;
+    w->evicted += removed;
+    if (T > w->max_evicted_packets)
+        w->max_evicted_packets = T;
+}
+
+/* The budget refused a new host: from now on the counts come from sketches, which
+ * start with every host seen so far (all of them are in the table: none was
+ * evicted yet), and the table evicts. */
+static void ds_worm_degrade(ds_worm *w, int64_t ts)
+{
+    size_t nc = ds_worm_ncells(w);
+    w->cum = ds_xmalloc((nc ? nc : 1) * sizeof *w->cum);
+    w->act = ds_xmalloc((nc ? nc : 1) * sizeof *w->act);
+    w->cum_prev = ds_xcalloc(nc ? nc : 1, sizeof *w->cum_prev);
+    for (size_t k = 0; k < nc; k++) {
+        ds_hll_init(&w->cum[k], DS_WORM_HLL_P);
+        ds_hll_init(&w->act[k], DS_WORM_HLL_P);
+    }
+    ds_mem_force(w->ctx->mem, 2 * nc * ((size_t)1 << DS_WORM_HLL_P));
+    for (size_t i = 0; i < w->nrows; i++)
+        for (size_t k = 0; k < nc; k++)
+            w->cum_prev[k] += w->rows[i].cells[k].new_hosts;
+    int all = w->nmon;
+    for (uint32_t r = 0; r < w->hosts.n; r++) {
+        const ds_host *h = ds_hosttab_at(&w->hosts, r);
+        ds_ip a;
+        ds_hosttab_addr(&w->hosts, h, &a);
+        uint64_t key = ds_worm_hkey(&a);
+        int sig = (int)ds_host_sig(h);
+        for (int m = 0; m < w->nmon; m++)
+            if (h->monitors >> m & 1)
+                ds_hll_add(ds_worm_hllp(w, w->cum, sig, m), key);
+        ds_hll_add(ds_worm_hllp(w, w->cum, sig, all), key);
+        if (w->open && (h->last & DS_HOST_TIME_MASK) >= w->cur_start_rel) {
+            ds_hll_add(ds_worm_hllp(w, w->act, sig, all), key);
+            if (w->nmon == 1)
+                ds_hll_add(ds_worm_hllp(w, w->act, sig, 0), key);
+        }
+    }
+    if (w->nmon > 1) { /* the per-monitor active hosts of the open interval */
+        ds_distinct64_finish(&w->active);
+        for (size_t i = 0; i < w->active.n; i++) {
+            uint64_t g = w->active.v[i] >> 32;
+            uint32_t rec = (uint32_t)w->active.v[i];
+            ds_ip a;
+            ds_hosttab_addr(&w->hosts, ds_hosttab_at(&w->hosts, rec), &a);
+            ds_hll_add(
+                ds_worm_hllp(w, w->act, (int)(g / (uint64_t)w->nmon), (int)(g % (uint64_t)w->nmon)),
+                ds_worm_hkey(&a));
+        }
+        ds_distinct64_clear(&w->active);
+    }
+    w->approx = true;
+    w->approx_since = ts;
+    w->exact_prefix = w->hosts.n;
+    ds_worm_evict(w);
+}
+
+static void ds_worm_log_sighting(ds_worm *w, uint32_t rec, unsigned mon, int64_t ts);
+
+/* A probe once degraded: sketches, then the table (evicting when full). */
+static void ds_worm_probe_approx(ds_worm *w, const ds_pkt *p, unsigned sig)
+{
+    unsigned mon = p->monitor;
+    uint64_t key = ds_worm_hkey(&p->src);
+    ds_hll_add(ds_worm_hllp(w, w->cum, (int)sig, (int)mon), key);
+    ds_hll_add(ds_worm_hllp(w, w->cum, (int)sig, w->nmon), key);
+    ds_hll_add(ds_worm_hllp(w, w->act, (int)sig, (int)mon), key);
+    ds_hll_add(ds_worm_hllp(w, w->act, (int)sig, w->nmon), key);
+    ds_worm_cellp(w, w->cur, (int)sig, w->nmon)->probes++;
+    ds_worm_cellp(w, w->cur, (int)sig, (int)mon)->probes++;
+    bool created;
+    uint32_t rec = ds_hosttab_upsert(&w->hosts, &p->src, sig, p->ts_ns, mon, &created);
+    if (rec == DS_HOSTTAB_FULL) {
+        ds_worm_evict(w);
+        rec = ds_hosttab_upsert(&w->hosts, &p->src, sig, p->ts_ns, mon, &created);
+        if (rec == DS_HOSTTAB_FULL) {
+            w->dropped++;
+            return;
+        }
+    }
+    if (!created && ds_hosttab_touch(&w->hosts, ds_hosttab_at(&w->hosts, rec), p->ts_ns, mon))
+        ds_worm_log_sighting(w, rec, mon, p->ts_ns);
 }
 
 /* Per-monitor active counts of an interval from the distinct (group, record) keys. */
@@ -159,12 +335,15 @@ static void ds_worm_close(ds_worm *w)
 {
     if (!w->open)
         return;
-    ds_worm_count_active(w, &w->active, w->cur);
+    if (w->approx)
+        ds_worm_cells_approx(w, w->cur, true);
+    else
+        ds_worm_count_active(w, &w->active, w->cur);
     if (w->nrows == w->caprows) {
         w->caprows = w->caprows ? 2 * w->caprows : 64;
         w->rows = ds_xrealloc(w->rows, w->caprows * sizeof *w->rows);
     }
-    w->rows[w->nrows++] = (ds_worm_row){w->cur_start, w->cur};
+    w->rows[w->nrows++] = (ds_worm_row){w->cur_start, w->cur, w->approx};
     w->cur = ds_xcalloc(ds_worm_ncells(w) ? ds_worm_ncells(w) : 1, sizeof *w->cur);
     if (w->keep_first && w->nrows == 1) {
         /* Keep the first interval's keys for a merge with an earlier part. */
@@ -195,9 +374,18 @@ static void ds_worm_log_sighting(ds_worm *w, uint32_t rec, unsigned mon, int64_t
 
 static void ds_worm_probe(ds_worm *w, const ds_pkt *p, unsigned sig)
 {
+    if (w->approx) {
+        ds_worm_probe_approx(w, p, sig);
+        return;
+    }
     unsigned mon = p->monitor;
     bool created;
     uint32_t rec = ds_hosttab_upsert(&w->hosts, &p->src, sig, p->ts_ns, mon, &created);
+    if (rec == DS_HOSTTAB_FULL) { /* past --max-memory */
+        ds_worm_degrade(w, p->ts_ns);
+        ds_worm_probe_approx(w, p, sig);
+        return;
+    }
     ds_worm_cell *all = ds_worm_cellp(w, w->cur, (int)sig, w->nmon);
     ds_worm_cell *mc = ds_worm_cellp(w, w->cur, (int)sig, (int)mon);
     if (created) {
@@ -292,19 +480,32 @@ static void ds_worm_write_hosts(const ds_worm *w, const ds_attrib *attrib, FILE 
 {
     fputs("ip,signature,first_seen,last_seen,packets,monitors,first_monitor", f);
     ds_attrib_header(f);
+    if (w->approx) /* --max-memory: docs/FORMATS.md */
+        fputs(",approximate", f);
     fputc('\n', f);
-    /* Attribution once per host, in one batch, at write time (never per packet). */
-    ds_ip *ips = ds_xmalloc((w->hosts.n ? w->hosts.n : 1) * sizeof *ips);
-    ds_host_info *info = ds_xmalloc((w->hosts.n ? w->hosts.n : 1) * sizeof *info);
+    /* The rows: every host, or once degraded (--max-memory) the heavy hitters of
+     * lossy counting, the hosts with more than the largest eviction threshold:
+     * hosts with fewer could have been evicted as well as kept, so listing them
+     * would be arbitrary (and under a flood of spoofed sources they are the
+     * table's whole fill, which write() would then have to attribute). */
+    uint32_t nl = 0;
+    uint32_t *list = ds_xmalloc((w->hosts.n ? w->hosts.n : 1) * sizeof *list);
     for (uint32_t r = 0; r < w->hosts.n; r++)
-        ds_hosttab_addr(&w->hosts, ds_hosttab_at(&w->hosts, r), &ips[r]);
-    ds_attrib_lookup(attrib, ips, w->hosts.n, info);
+        if (!w->approx || ds_hosttab_at(&w->hosts, r)->packets > w->max_evicted_packets)
+            list[nl++] = r;
+    /* Attribution once per host, in one batch, at write time (never per packet). */
+    ds_ip *ips = ds_xmalloc((nl ? nl : 1) * sizeof *ips);
+    ds_host_info *info = ds_xmalloc((nl ? nl : 1) * sizeof *info);
+    for (uint32_t k = 0; k < nl; k++)
+        ds_hosttab_addr(&w->hosts, ds_hosttab_at(&w->hosts, list[k]), &ips[k]);
+    ds_attrib_lookup(attrib, ips, nl, info);
     char buf[DS_IP_STRLEN];
-    for (uint32_t r = 0; r < w->hosts.n; r++) {
+    for (uint32_t k = 0; k < nl; k++) {
+        uint32_t r = list[k];
         const ds_host *h = ds_hosttab_at(&w->hosts, r);
-        const ds_ip a = ips[r];
+        const ds_ip a = ips[k];
         const char *sig = ds_sigset_name(w->ctx->sigs, (int)ds_host_sig(h));
-        ds_attrib_note(attrib, "infected", sig, &a, &info[r]);
+        ds_attrib_note(attrib, "infected", sig, &a, &info[k]);
         fputs(ds_ip_format(&a, buf), f);
         fputc(',', f);
         ds_csv_text(f, ds_sigset_name(w->ctx->sigs, (int)ds_host_sig(h)));
@@ -319,16 +520,20 @@ static void ds_worm_write_hosts(const ds_worm *w, const ds_attrib *attrib, FILE 
         ds_csv_text(f, mbuf);
         fputc(',', f);
         ds_csv_text(f, ds_telescope_name(w->ctx->telescope, (int)ds_host_first_monitor(h)));
-        ds_attrib_fields(f, &info[r]);
+        ds_attrib_fields(f, &info[k]);
+        if (w->approx)
+            fputs(r >= w->exact_prefix ? ",1" : ",0", f);
         fputc('\n', f);
     }
+    free(list);
     free(ips);
     free(info);
 }
 
 static void ds_worm_write_rows(const ds_worm *w, FILE *f, const ds_worm_row *extra)
 {
-    fputs("interval_start,signature,monitor,new_hosts,cumulative_hosts,active_hosts,probes\n", f);
+    fputs("interval_start,signature,monitor,new_hosts,cumulative_hosts,active_hosts,probes", f);
+    fputs(w->approx ? ",approximate\n" : "\n", f);
     uint64_t *cum = ds_xcalloc(ds_worm_ncells(w) ? ds_worm_ncells(w) : 1, sizeof *cum);
     bool open_t = ds_telescope_is_open(w->ctx->telescope);
     for (size_t i = 0; i < w->nrows + (extra ? 1 : 0); i++) {
@@ -345,22 +550,61 @@ static void ds_worm_write_rows(const ds_worm *w, FILE *f, const ds_worm_row *ext
                 /* `all` is written even with one monitor, so every file has the
                  * same shape; the open telescope's only monitor is `all` itself. */
                 ds_csv_text(f, m == w->nmon ? "all" : ds_telescope_name(w->ctx->telescope, m));
-                fprintf(f, ",%llu,%llu,%llu,%llu\n", (unsigned long long)c->new_hosts,
+                fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)c->new_hosts,
                         (unsigned long long)cum[k], (unsigned long long)c->active,
                         (unsigned long long)c->probes);
+                if (w->approx)
+                    fputs(r->approx ? ",1" : ",0", f);
+                fputc('\n', f);
             }
         }
     }
     free(cum);
 }
 
+/* summary.json's and worm.json's "approximate" object (docs/FORMATS.md). */
+static json_t *ds_worm_approx_json(const ds_worm *w, const ds_ctx *ctx)
+{
+    json_t *a = json_object();
+    json_object_set_new(a, "what",
+                        json_string("hosts.csv keeps the hosts with the most packets (rows with "
+                                    "approximate = 1 may miss up to max_evicted_packets earlier "
+                                    "packets); new_hosts, cumulative_hosts and active_hosts of "
+                                    "the rows with approximate = 1 and worm.json's figures are "
+                                    "estimates"));
+    char tb[DS_TIME_STRLEN];
+    json_object_set_new(a, "since", json_string(ds_time_format(w->approx_since, tb)));
+    json_object_set_new(a, "max_memory_bytes", json_integer((json_int_t)ctx->max_memory));
+    json_object_set_new(a, "eviction_rounds", json_integer((json_int_t)w->evictions));
+    json_object_set_new(a, "hosts_evicted", json_integer((json_int_t)w->evicted));
+    json_object_set_new(a, "max_evicted_packets", json_integer((json_int_t)w->max_evicted_packets));
+    json_object_set_new(a, "probes_not_tracked", json_integer((json_int_t)w->dropped));
+    json_object_set_new(a, "hll_bits", json_integer(DS_WORM_HLL_P));
+    json_object_set_new(a, "relative_standard_error",
+                        json_real(1.04 / sqrt((double)(1u << DS_WORM_HLL_P))));
+    json_t *est = json_object();
+    for (int s = 0; s < w->nsig; s++)
+        json_object_set_new(est, ds_sigset_name(ctx->sigs, s),
+                            json_integer((json_int_t)llround(
+                                ds_hll_estimate(ds_worm_hllp(w, w->cum, s, w->nmon)))));
+    json_object_set_new(a, "estimated_hosts", est);
+    return a;
+}
+
 static int ds_worm_write(void *st, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
 {
     ds_worm *w = st;
     /* The interval still open, counted on copies so that the state stays as it was. */
-    ds_worm_row extra = {0, NULL};
+    ds_worm_row extra = {0, NULL, false};
     const ds_worm_row *ex = NULL;
-    if (w->open) {
+    if (w->open && w->approx) {
+        extra.start = w->cur_start;
+        extra.approx = true;
+        extra.cells = ds_xmalloc((ds_worm_ncells(w) ? ds_worm_ncells(w) : 1) * sizeof *extra.cells);
+        memcpy(extra.cells, w->cur, ds_worm_ncells(w) * sizeof *extra.cells);
+        ds_worm_cells_approx(w, extra.cells, false);
+        ex = &extra;
+    } else if (w->open) {
         extra.start = w->cur_start;
         extra.cells = ds_xmalloc((ds_worm_ncells(w) ? ds_worm_ncells(w) : 1) * sizeof *extra.cells);
         memcpy(extra.cells, w->cur, ds_worm_ncells(w) * sizeof *extra.cells);
@@ -395,6 +639,9 @@ static int ds_worm_write(void *st, const ds_ctx *ctx, json_t *summary, char *err
     }
     json_object_set_new(doc, "interval_s", json_real((double)w->interval / 1e9));
     json_object_set_new(doc, "signatures", sigs);
+    json_t *approx = w->approx ? ds_worm_approx_json(w, ctx) : NULL;
+    if (approx)
+        json_object_set_new(doc, "approximate", json_incref(approx));
     rc = ds_outdir_write_json(ctx->out, "worm.json", doc, err, errlen);
     json_decref(doc);
     json_object_set_new(head, "hosts_tracked", json_integer((json_int_t)w->hosts.n));
@@ -403,6 +650,8 @@ static int ds_worm_write(void *st, const ds_ctx *ctx, json_t *summary, char *err
     json_object_set_new(head, "bytes_per_host",
                         w->hosts.n ? json_real((double)bytes / w->hosts.n) : json_null());
     json_object_set_new(head, "signatures", hsigs);
+    if (approx)
+        json_object_set_new(head, "approximate", approx);
     json_object_set_new(summary, "worm", head);
 out:
     free(extra.cells);
@@ -420,6 +669,15 @@ void ds_worm_destroy(void *st)
     ds_distinct64_free(&w->active);
     ds_distinct64_free(&w->first_active);
     ds_hosttab_free(&w->hosts);
+    for (size_t k = 0; w->approx && k < ds_worm_ncells(w); k++) {
+        ds_hll_free(&w->cum[k]);
+        ds_hll_free(&w->act[k]);
+    }
+    if (w->approx) /* a degraded state only exists in a bounded run (ctx alive) */
+        ds_mem_give(w->ctx->mem, 2 * ds_worm_ncells(w) * ((size_t)1 << DS_WORM_HLL_P));
+    free(w->cum);
+    free(w->act);
+    free(w->cum_prev);
     free(w);
 }
 

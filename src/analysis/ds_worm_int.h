@@ -9,6 +9,9 @@
 #include "analysis/ds_analyzer.h"
 #include "analysis/ds_hosttab.h"
 #include "core/ds_distinct.h"
+#include "model/ds_hll.h"
+
+#define DS_WORM_HLL_P 14
 
 typedef struct ds_worm_cfg {
     int64_t deactivation_ns; /* --worm-deactivation */
@@ -27,6 +30,7 @@ typedef struct ds_worm_cell {
 typedef struct ds_worm_row {
     int64_t start;
     ds_worm_cell *cells; /* [sig][monitor], monitor == nmon is `all` */
+    bool approx;         /* new and active hosts estimated (--max-memory) */
 } ds_worm_row;
 
 /* A host's first sighting in a monitor other than its first one (for the
@@ -59,6 +63,17 @@ typedef struct ds_worm {
      * merge with an earlier part needs them; ds_worm_state.c) */
     bool keep_first, have_first;
     ds_distinct64 first_active;
+    /* --max-memory (ds_worm.c, "Bounded memory"): once the budget refuses a new
+     * host the table evicts its smallest hosts and the counts come from sketches. */
+    bool approx;
+    int64_t approx_since;         /* packet time of the switch */
+    uint64_t evictions, evicted;  /* eviction rounds, hosts evicted */
+    uint64_t dropped;             /* probes of new hosts that found no room */
+    uint32_t max_evicted_packets; /* the largest eviction threshold */
+    uint32_t exact_prefix;        /* records [0, exact_prefix) were never evicted */
+    ds_hll *cum;                  /* [cell]: every host seen */
+    ds_hll *act;                  /* [cell]: hosts active in the open interval */
+    uint64_t *cum_prev;           /* [cell]: cumulative hosts at the last close */
 } ds_worm;
 
 static inline size_t ds_worm_ncells(const ds_worm *w)
@@ -69,6 +84,11 @@ static inline size_t ds_worm_ncells(const ds_worm *w)
 static inline ds_worm_cell *ds_worm_cellp(const ds_worm *w, ds_worm_cell *cells, int sig, int mon)
 {
     return &cells[(size_t)sig * (size_t)(w->nmon + 1) + (size_t)mon];
+}
+
+static inline ds_hll *ds_worm_hllp(const ds_worm *w, ds_hll *h, int sig, int mon)
+{
+    return &h[(size_t)sig * (size_t)(w->nmon + 1) + (size_t)mon];
 }
 
 /* ds_worm.c, for ds_worm_state.c: create/destroy, and the per-monitor active

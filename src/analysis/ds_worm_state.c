@@ -66,6 +66,11 @@ int ds_worm_save(const void *st, ds_wbuf *wb)
 {
     ds_worm *w = (ds_worm *)st; /* finishing the key sets changes no count */
     size_t nc = ds_worm_ncells(w);
+    if (w->approx) {
+        fprintf(stderr, "darkscope: worm: the host table evicted hosts under --max-memory; an "
+                        "approximate state cannot be saved (not done)\n");
+        return -1;
+    }
     ds_wbuf_u32(wb, (uint32_t)w->nmon);
     ds_wbuf_u32(wb, (uint32_t)w->nsig);
     ds_wbuf_i64(wb, w->interval);
@@ -164,7 +169,10 @@ void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
         uint64_t mons = ds_rbuf_u64(r);
         if (r->bad)
             break;
-        if (sig >= nsig || fmon >= nmon || last < first || /* fmon indexes the cells */
+        /* fmon indexes the cells; host times are kept in microseconds from a base and
+         * read back times 1000, which must not overflow */
+        if (sig >= nsig || fmon >= nmon || first < 0 || last < first ||
+            last > INT64_MAX - (int64_t)DS_HOST_TIME_MASK * 1000 ||
             ds_worm_put(&w->hosts, &a, sig, fmon, first, last, packets, mons) == UINT32_MAX)
             ds_rbuf_fail(r, "worm: a host record is invalid or repeated");
     }
@@ -173,8 +181,8 @@ void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
         int64_t ts = ds_rbuf_i64(r);
         uint32_t rec = ds_rbuf_u32(r);
         uint16_t mon = ds_rbuf_u16(r);
-        if (rec >= w->hosts.n || mon >= nmon)
-            ds_rbuf_fail(r, "worm: a sighting names no host");
+        if (rec >= w->hosts.n || mon >= nmon || ts < 0)
+            ds_rbuf_fail(r, "worm: a sighting names no host, or a time before 1970");
         else
             ds_worm_push_sight(w, ts, rec, mon);
     }
@@ -186,12 +194,23 @@ void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
         }
         ds_worm_row *row = &w->rows[w->nrows++];
         row->start = ds_rbuf_i64(r);
+        /* Interval starts as a run makes them: on the interval grid, increasing, and
+         * room for one more interval (the report divides their differences into an
+         * array's length; merges walk them in order). */
+        if (row->start < 0 || row->start % w->interval || row->start > INT64_MAX - w->interval ||
+            (w->nrows > 1 && row->start <= row[-1].start))
+            ds_rbuf_fail(r, "worm: interval starts out of order or off the --interval grid");
+        row->approx = false;
         row->cells = ds_xcalloc(nc ? nc : 1, sizeof *row->cells);
         ds_wl_cells(r, row->cells, nc);
     }
     w->open = ds_rbuf_bool(r);
     if (w->open) {
         w->cur_start = ds_rbuf_i64(r);
+        if (w->cur_start < 0 || w->cur_start % w->interval ||
+            w->cur_start > INT64_MAX - w->interval ||
+            (w->nrows && w->cur_start <= w->rows[w->nrows - 1].start))
+            ds_rbuf_fail(r, "worm: the open interval is out of order or off the --interval grid");
         ds_wl_cells(r, w->cur, nc);
         ds_wl_keys(r, &w->active);
         ds_worm_set_rel(w);
@@ -202,6 +221,8 @@ void *ds_worm_load(const ds_ctx *ctx, const void *cfg, ds_rbuf *r, char *err, si
     w->any = ds_rbuf_bool(r);
     w->first_ts = ds_rbuf_i64(r);
     w->last_ts = ds_rbuf_i64(r);
+    if (w->first_ts < 0 || w->last_ts < w->first_ts) /* the report subtracts them */
+        ds_rbuf_fail(r, "worm: the last packet is before the first, or before 1970");
     if (r->bad) {
         ds_worm_destroy(w);
         return NULL;
@@ -513,7 +534,7 @@ int ds_worm_merge(void *dstp, void *srcp, char *err, size_t errlen)
     d->rows = ds_xmalloc((keep ? keep : 1) * sizeof *d->rows);
     d->caprows = keep ? keep : 1;
     for (size_t i = 0; i < keep; i++)
-        d->rows[d->nrows++] = (ds_worm_row){rows[i].start, rows[i].cells};
+        d->rows[d->nrows++] = (ds_worm_row){rows[i].start, rows[i].cells, false};
     d->open = last_open;
     if (last_open) {
         d->cur = rows[nrows - 1].cells;

@@ -32,6 +32,7 @@ enum {
     OPT_ANALYZERS,
     OPT_STATE,
     OPT_MPI,
+    OPT_MAX_MEMORY,
     OPT_ANALYZER_BASE = 1000
 };
 
@@ -71,6 +72,15 @@ static const ds_core_opt ds_core_opts[] = {
      "run as one rank of `mpirun -np K darkscope analyze --mpi ...`: the ranks share the "
      "captures (given in time order) and merge their states; rank 0 writes the outputs "
      "(docs/SCALE.md; needs a build with Open MPI)"},
+    {"max-memory", 1, OPT_MAX_MEMORY, "SIZE",
+     "bound the analysis state (the analyzers' tables, the inputs' distinct-source sets) "
+     "to SIZE bytes (e.g. 256M, 2G; at least 16M); past it per-host tables keep the "
+     "largest hosts, distinct counts become HyperLogLog estimates, and the outputs say "
+     "so (docs/SCALE.md)"},
+    {"threads", 1, 'j', "N",
+     "analysis threads (default: every online core; 1 = one thread). Hosts are shared "
+     "out by remote host, the outputs are those of one thread (docs/SCALE.md). A live "
+     "--interface runs on one thread; with --mpi the default is 1 per rank"},
     {"quiet", 0, 'q', NULL, "no progress line on stderr (it is shown only on a terminal anyway)"},
     {"help", 0, 'h', NULL, "this text"},
 };
@@ -169,8 +179,9 @@ static int ds_usage_error(const char *msg, const char *arg)
  * shows progress. */
 static bool ds_analysis_option(int c)
 {
-    return c != 'o' && c != 'q' && c != 'h' && c != OPT_STATE && c != OPT_MPI &&
-           c != OPT_INTERFACE && c != OPT_FILTER && c != OPT_SNAPLEN && c != ':' && c != '?';
+    return c != 'o' && c != 'q' && c != 'h' && c != 'j' && c != OPT_STATE && c != OPT_MPI &&
+           c != OPT_MAX_MEMORY && c != OPT_INTERFACE && c != OPT_FILTER && c != OPT_SNAPLEN &&
+           c != ':' && c != '?';
 }
 
 static void ds_record_option(char ***v, size_t *n, const struct option *lo, int c, const char *arg)
@@ -241,6 +252,7 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
     cfg.stop = &ds_stop;
     bool quiet = false;
     bool mpi = false;
+    uint64_t threads = 0; /* -j; 0 = not given */
     bool *on = ds_xcalloc(ds_analyzer_count, sizeof *on);
     for (size_t a = 0; a < ds_analyzer_count; a++)
         on[a] = true;
@@ -253,13 +265,21 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
     optind = 1;
     opterr = 0;
     int c;
-    while (rc < 0 && (c = getopt_long(argc, argv, ":o:qh", lo, NULL)) != -1) {
+    while (rc < 0 && (c = getopt_long(argc, argv, ":o:qhj:", lo, NULL)) != -1) {
         if (ds_analysis_option(c))
             ds_record_option(&aopts, &naopts, lo, c, optarg);
         switch (c) {
         case OPT_STATE:
             cfg.state_out = optarg;
             break;
+        case OPT_MAX_MEMORY: {
+            uint64_t v;
+            if (ds_opt_parse_size(optarg, DS_MAX_MEMORY_MIN, &v, err, sizeof err) != 0)
+                rc = ds_usage_error("--max-memory", err);
+            else
+                cfg.max_memory = (size_t)v;
+            break;
+        }
         case OPT_MPI:
             if (!ds_mpi_available()) {
                 fprintf(stderr, "darkscope: --mpi: %s\n", DS_MPI_HOWTO);
@@ -272,6 +292,10 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
             break;
         case 'q':
             quiet = true;
+            break;
+        case 'j':
+            if (ds_opt_parse_u64(optarg, 1, 1024, &threads, err, sizeof err) != 0)
+                rc = ds_usage_error("-j/--threads", err);
             break;
         case 'h':
             ds_analyze_help(stdout);
@@ -362,6 +386,8 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
             rc = ds_usage_error("too many inputs (at most 65535)", NULL);
         else if (cfg.interface && mpi)
             rc = ds_usage_error("--mpi applies to capture files, not --interface", NULL);
+        else if (cfg.interface && threads > 1)
+            rc = ds_usage_error("-j: a live --interface is analysed on one thread", NULL);
         for (size_t i = 0; rc < 0 && mpi && i < cfg.ninputs; i++)
             if (strcmp(cfg.inputs[i], "-") == 0)
                 rc = ds_usage_error("--mpi reads capture files, not standard input", "-");
@@ -381,6 +407,14 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
         sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: a blocked read returns */
         ds_stream_set_interrupt(&ds_stop);
         cfg.progress = !quiet && isatty(STDERR_FILENO);
+        /* -j default: every online core for files; one thread for a live capture
+         * (outputs are rewritten from the states at every interval) and per MPI
+         * rank (ranks are usually one per core already). */
+        if (threads == 0 && !cfg.interface && !mpi) {
+            long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+            threads = ncpu > 1 ? (uint64_t)(ncpu > 1024 ? 1024 : ncpu) : 1;
+        }
+        cfg.threads = threads ? (unsigned)threads : 1;
         /* The full command line (with "darkscope") for summary.json. */
         cfg.argc = argc + 1;
         cfg.argv = argv - 1;

@@ -11,6 +11,7 @@
 #include "core/ds_distinct.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -227,12 +228,26 @@ static void ds_kset_alloc(ds_kset *s, size_t cap)
 
 void ds_kset_init(ds_kset *s)
 {
+    memset(s, 0, sizeof *s);
     ds_kset_alloc(s, DS_KSET_MIN_CAP);
+}
+
+void ds_kset_bound(ds_kset *s, ds_membudget *mem, void (*spill)(void *arg, const ds_kset *s),
+                   void *arg)
+{
+    s->mem = mem;
+    s->spill = spill;
+    s->spill_arg = arg;
+    if (!ds_mem_bounded(mem))
+        return;
+    s->charged = (s->mask + 1) * sizeof *s->slot;
+    ds_mem_force(mem, s->charged);
 }
 
 void ds_kset_free(ds_kset *s)
 {
     free(s->slot);
+    ds_mem_give(s->mem, s->charged);
     memset(s, 0, sizeof *s);
 }
 
@@ -240,6 +255,20 @@ void ds_kset_grow(ds_kset *s)
 {
     uint64_t *old = s->slot;
     size_t oldcap = s->mask + 1, n = s->n;
+    if (s->mem) {
+        size_t nb = 2 * oldcap * sizeof *s->slot;
+        if (!ds_mem_take(s->mem, nb)) {
+            /* Past the bound: the owner folds the keys into its sketches and the
+             * table starts again empty, at the same size. */
+            s->spill(s->spill_arg, s);
+            memset(s->slot, 0xff, oldcap * sizeof *s->slot);
+            s->n = 0;
+            s->spills++;
+            return;
+        }
+        ds_mem_give(s->mem, s->charged);
+        s->charged = nb;
+    }
     ds_kset_alloc(s, 2 * oldcap);
     for (size_t i = 0; i < oldcap; i++) {
         uint64_t k = old[i];
@@ -263,6 +292,11 @@ void ds_kset_clear(ds_kset *s)
     if (cap > 4 * want) { /* far too big for what it held: shrink, clearing less */
         free(s->slot);
         ds_kset_alloc(s, want);
+        if (s->mem) {
+            ds_mem_give(s->mem, s->charged);
+            s->charged = want * sizeof *s->slot;
+            ds_mem_force(s->mem, s->charged);
+        }
         return;
     }
     memset(s->slot, 0xff, cap * sizeof *s->slot);
@@ -295,16 +329,71 @@ void ds_aset_init(ds_aset *s)
     ds_aset_alloc(s, DS_KSET_MIN_CAP);
 }
 
+void ds_aset_bound(ds_aset *s, ds_membudget *mem)
+{
+    s->mem = mem;
+    if (!ds_mem_bounded(mem))
+        return;
+    s->charged = (s->mask + 1) * sizeof *s->slot;
+    ds_mem_force(mem, s->charged);
+}
+
 void ds_aset_free(ds_aset *s)
 {
     free(s->slot);
+    ds_mem_give(s->mem, s->charged);
+    if (s->hll) {
+        ds_mem_give(s->mem, ds_hll_bytes(s->hll));
+        ds_hll_free(s->hll);
+        free(s->hll);
+    }
     memset(s, 0, sizeof *s);
+}
+
+/* Adds the set's addresses to h. */
+static void ds_aset_fold(const ds_aset *s, ds_hll *h)
+{
+    for (size_t i = 0; i <= s->mask; i++)
+        if (s->slot[i])
+            ds_hll_add(h, s->slot[i]);
+    if (s->zero)
+        ds_hll_add(h, 0);
+}
+
+uint64_t ds_aset_count(const ds_aset *s)
+{
+    if (!s->hll)
+        return s->n;
+    ds_hll t;
+    ds_hll_init(&t, s->hll->p);
+    memcpy(t.reg, s->hll->reg, ds_hll_bytes(s->hll));
+    ds_aset_fold(s, &t);
+    double e = ds_hll_estimate(&t);
+    ds_hll_free(&t);
+    return (uint64_t)llround(e);
 }
 
 void ds_aset_grow(ds_aset *s)
 {
     uint32_t *old = s->slot;
     size_t oldcap = s->mask + 1;
+    if (s->mem) {
+        size_t nb = 2 * oldcap * sizeof *s->slot;
+        if (!ds_mem_take(s->mem, nb)) {
+            if (!s->hll) {
+                s->hll = ds_xmalloc(sizeof *s->hll);
+                ds_hll_init(s->hll, DS_ASET_HLL_P);
+                ds_mem_force(s->mem, ds_hll_bytes(s->hll));
+            }
+            ds_aset_fold(s, s->hll);
+            memset(s->slot, 0, oldcap * sizeof *s->slot);
+            s->n = 0;
+            s->zero = false;
+            return;
+        }
+        ds_mem_give(s->mem, s->charged);
+        s->charged = nb;
+    }
     ds_aset_alloc(s, 2 * oldcap);
     for (size_t i = 0; i < oldcap; i++) {
         uint32_t a = old[i];

@@ -31,6 +31,8 @@
 #define DS_DISTINCT_H
 
 #include "core/ds_common.h"
+#include "core/ds_membudget.h"
+#include "model/ds_hll.h"
 
 typedef struct ds_distinct64 {
     uint64_t *v;
@@ -83,9 +85,22 @@ typedef struct ds_kset {
     size_t mask;    /* capacity - 1 (a power of two) */
     size_t n;       /* keys held */
     unsigned shift; /* 64 - log2(capacity) */
+    /* Bounded mode (--max-memory, ds_kset_bound): the table's bytes are charged to
+     * `mem` when it grows; a growth the budget refuses calls spill() with the full
+     * table (the owner folds the keys into its sketches) and empties it instead,
+     * so the table never grows past the bound. ds_kset_add's "new" answer is then
+     * only "new since the last spill". Checked only at growth, never per key. */
+    ds_membudget *mem;
+    void (*spill)(void *arg, const struct ds_kset *s);
+    void *spill_arg;
+    size_t charged; /* bytes charged to mem */
+    uint64_t spills;
 } ds_kset;
 
 void ds_kset_init(ds_kset *s);
+/* Puts the set in bounded mode (see above); its current table is charged. */
+void ds_kset_bound(ds_kset *s, ds_membudget *mem, void (*spill)(void *arg, const ds_kset *s),
+                   void *arg);
 void ds_kset_free(ds_kset *s);
 /* Forgets every key; the table is resized to fit as many keys as it just held, so a
  * series of similar intervals neither regrows nor clears a table far too big. */
@@ -133,9 +148,21 @@ typedef struct ds_aset {
     size_t mask, n;
     unsigned shift;
     bool zero; /* 0.0.0.0 is in the set */
+    /* Bounded mode (ds_aset_bound): a growth the budget refuses folds the table
+     * into a HyperLogLog sketch (allocated then) and empties it; the count is then
+     * ds_aset_count()'s estimate of the union. */
+    ds_membudget *mem;
+    size_t charged;
+    ds_hll *hll;
 } ds_aset;
 
 void ds_aset_init(ds_aset *s);
+/* Puts the set in bounded mode; its current table is charged to mem. */
+void ds_aset_bound(ds_aset *s, ds_membudget *mem);
+/* The number of distinct addresses: exact while s->hll is NULL, else estimated
+ * (HyperLogLog, relative standard error 1.04/sqrt(2^DS_ASET_HLL_P)). */
+uint64_t ds_aset_count(const ds_aset *s);
+#define DS_ASET_HLL_P 14
 void ds_aset_free(ds_aset *s);
 void ds_aset_grow(ds_aset *s);
 

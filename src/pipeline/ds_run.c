@@ -7,12 +7,17 @@
  * `darkscope merge` uses); with --state the states are also saved
  * (ds_state_run.c).
  *
+ * With -j N (cfg->threads > 1, files only) the analyzers run on N worker threads
+ * (ds_thread.c): this thread still reads, decodes and merges the inputs and keeps
+ * the run-wide counters, and hands the batches over instead of analysing them.
+ *
  * Live captures write all outputs at every interval boundary (in packet time) with
  * "complete": false, so a running telescope always has fresh files; a signal stops
  * the loop and the outputs are written from what was analysed so far.
  */
 #include "pipeline/ds_run.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -24,6 +29,7 @@
 #include "pipeline/ds_merge.h"
 #include "pipeline/ds_outputs.h"
 #include "pipeline/ds_state_run.h"
+#include "pipeline/ds_thread.h"
 #include "telescope/ds_classify.h"
 
 #define DS_BATCH 1024
@@ -94,6 +100,8 @@ static json_t *ds_dissection_json(const ds_dissection *d)
     DS_F(distinct_src_ipv4);
     DS_F(distinct_dst_ipv4);
 #undef DS_F
+    if (d->distinct_src_ipv4_approx) /* --max-memory: docs/FORMATS.md */
+        json_object_set_new(j, "distinct_src_ipv4_approximate", json_true());
     if (d->packets) {
         json_object_set_new(j, "first_ts", ds_json_time(d->first_ts));
         json_object_set_new(j, "last_ts", ds_json_time(d->last_ts));
@@ -210,6 +218,22 @@ static void ds_progress(ds_state *S, bool final)
         fputc('\n', stderr);
 }
 
+/* -j N: the states are freed on another thread while report.html is built from the
+ * files (freeing a big run's tables takes a second or more). */
+typedef struct ds_destroyer {
+    void **st;
+    const size_t *on;
+    size_t non;
+} ds_destroyer;
+
+static void *ds_destroy_states(void *arg)
+{
+    const ds_destroyer *d = arg;
+    for (size_t k = 0; k < d->non; k++)
+        ds_analyzers[d->on[k]]->destroy(d->st[d->on[k]]);
+    return NULL;
+}
+
 int ds_run(const ds_run_config *cfg)
 {
     ds_state S;
@@ -230,6 +254,13 @@ int ds_run(const ds_run_config *cfg)
     S.ctx.out = out;
     S.ctx.live = cfg->interface != NULL;
     S.ctx.keep_heads = cfg->state_out != NULL || cfg->state_mem != NULL;
+    /* --max-memory: 1/16 of it for the inputs' distinct-source sets (shared out
+     * among the inputs), the rest for the analyzers' tables (docs/SCALE.md). */
+    ds_membudget mem;
+    size_t amem = cfg->max_memory - cfg->max_memory / 16;
+    ds_membudget_init(&mem, amem);
+    S.ctx.max_memory = amem;
+    S.ctx.mem = amem ? &mem : NULL;
 
     S.nin = cfg->interface ? 1 : cfg->ninputs;
     S.in = ds_xcalloc(S.nin ? S.nin : 1, sizeof *S.in);
@@ -252,6 +283,8 @@ int ds_run(const ds_run_config *cfg)
             continue;
         }
         S.in[i].src = ds_source_new(c, (uint16_t)i, cfg->telescope, cfg->sigs, cfg->tolerance_ns);
+        if (cfg->max_memory)
+            ds_source_bound(S.in[i].src, cfg->max_memory / 16 / S.nin);
         srcs[nsrc++] = S.in[i].src;
     }
 
@@ -259,31 +292,39 @@ int ds_run(const ds_run_config *cfg)
     /* Only the enabled analyzers run; S.on lists them so the loop does not test. */
     size_t non = 0;
     size_t *on = ds_xcalloc(ds_analyzer_count, sizeof *on);
-    for (size_t a = 0; a < ds_analyzer_count; a++) {
-        if (!ds_on(&S, a))
-            continue;
-        S.st[a] = ds_analyzers[a]->create(&S.ctx, cfg->analyzer_cfg ? cfg->analyzer_cfg[a] : NULL);
-        on[non++] = a;
-    }
+    for (size_t a = 0; a < ds_analyzer_count; a++)
+        if (ds_on(&S, a))
+            on[non++] = a;
+    /* -j N: the workers make and own the states until ds_par_finish. A run that
+     * saves its state keeps every analyzer whole (ds_thread.h). */
+    ds_par *par = NULL;
+    if (cfg->threads > 1 && !S.ctx.live)
+        par = ds_par_start(&S.ctx, cfg->analyzer_cfg, on, non, cfg->threads, S.ctx.keep_heads);
+    for (size_t k = 0; !par && k < non; k++)
+        S.st[on[k]] = ds_analyzers[on[k]]->create(
+            &S.ctx, cfg->analyzer_cfg ? cfg->analyzer_cfg[on[k]] : NULL);
 
     ds_merge *m = ds_merge_new(srcs, nsrc);
     ds_pkt *batch = ds_xmalloc(DS_BATCH * sizeof *batch);
     int64_t flushed_interval = INT64_MIN;
     unsigned tick = 0;
     while (!*cfg->stop) {
-        size_t n = ds_merge_next(m, batch, DS_BATCH);
+        ds_pkt *buf = par ? ds_par_buffer(par, DS_BATCH) : batch;
+        size_t n = ds_merge_next(m, buf, DS_BATCH);
         if (n == 0) {
             if (ds_merge_done(m))
                 break;
             continue; /* live capture idle: poll again (and see the stop flag) */
         }
         if (!S.any) {
-            S.first_ts = batch[0].ts_ns;
+            S.first_ts = buf[0].ts_ns;
             S.any = true;
         }
-        S.last_ts = batch[n - 1].ts_ns;
+        S.last_ts = buf[n - 1].ts_ns;
         S.packets += n;
-        for (size_t k = 0; k < non; k++) {
+        if (par)
+            ds_par_commit(par, n);
+        for (size_t k = 0; !par && k < non; k++) {
             ds_analyzers[on[k]]->packets(S.st[on[k]], batch, n);
             ds_analyzers[on[k]]->advance(S.st[on[k]], S.last_ts);
         }
@@ -306,10 +347,15 @@ int ds_run(const ds_run_config *cfg)
         for (size_t i = 0; i < nsrc; i++)
             ds_source_finish(srcs[i]);
         size_t n;
-        while ((n = ds_merge_next(m, batch, DS_BATCH)) > 0) {
-            S.last_ts = batch[n - 1].ts_ns;
+        for (;;) {
+            ds_pkt *buf = par ? ds_par_buffer(par, DS_BATCH) : batch;
+            if ((n = ds_merge_next(m, buf, DS_BATCH)) == 0)
+                break;
+            S.last_ts = buf[n - 1].ts_ns;
             S.packets += n;
-            for (size_t k = 0; k < non; k++) {
+            if (par)
+                ds_par_commit(par, n);
+            for (size_t k = 0; !par && k < non; k++) {
                 ds_analyzers[on[k]]->packets(S.st[on[k]], batch, n);
                 ds_analyzers[on[k]]->advance(S.st[on[k]], S.last_ts);
             }
@@ -321,10 +367,39 @@ int ds_run(const ds_run_config *cfg)
         ds_progress(&S, true);
 
     int rc = DS_EXIT_OK;
-    if (ds_write_outputs_now(&S) != 0)
+    double t_read = ds_now(), cpu_read = ds_thread_cpu();
+    if (par && ds_par_finish(par, S.st, err, sizeof err) != 0) {
+        fprintf(stderr, "darkscope: %s\n", err);
         rc = DS_EXIT_OUTPUT;
-    else if (!cfg->state_mem)
+    }
+    double t_merge = ds_now();
+    ds_destroyer dd = {S.st, on, non};
+    pthread_t dth;
+    bool dth_on = false;
+    if (ds_write_outputs_now(&S) != 0) {
+        rc = DS_EXIT_OUTPUT;
+    } else if (!cfg->state_mem) {
+        if (par)
+            dth_on = pthread_create(&dth, NULL, ds_destroy_states, &dd) == 0;
         ds_report_after_run(cfg->outdir); /* report.html from the files just written */
+    }
+    if (dth_on)
+        pthread_join(dth, NULL);
+    /* For bench/bench_threads.sh: where the time goes, and the CPU seconds of the
+     * analysis per thread (this one reads; the workers analyse), which tell what
+     * the wall time would be on idle cores when the machine is shared. */
+    if (getenv("DS_RUN_TIMES")) {
+        fprintf(stderr,
+                "darkscope: %u thread%s: analysis %.3f s, merging threads %.3f s, outputs %.3f s; "
+                "analysis CPU s: %.3f",
+                par ? cfg->threads : 1, par ? "s" : "", t_read - S.t0, t_merge - t_read,
+                ds_now() - t_merge, cpu_read);
+        double wcpu[64];
+        size_t nw = par ? ds_par_cpu(par, wcpu, 64) : 0;
+        for (size_t k = 0; k < nw; k++)
+            fprintf(stderr, " %.3f", wcpu[k]);
+        fputc('\n', stderr);
+    }
     for (size_t i = 0; i < S.nin; i++) {
         const char *e = S.in[i].src ? ds_source_error(S.in[i].src) : NULL;
         if (e) {
@@ -344,10 +419,11 @@ int ds_run(const ds_run_config *cfg)
     if (*cfg->stop && rc == DS_EXIT_OK)
         rc = DS_EXIT_INTERRUPTED;
 
-    for (size_t k = 0; k < non; k++)
-        ds_analyzers[on[k]]->destroy(S.st[on[k]]);
+    if (!dth_on)
+        ds_destroy_states(&dd);
     free(S.st);
     free(on);
+    ds_par_free(par); /* after the states: they may point at its contexts */
     ds_merge_free(m);
     for (size_t i = 0; i < S.nin; i++) {
         ds_source_free(S.in[i].src);

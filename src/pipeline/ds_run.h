@@ -34,6 +34,7 @@ typedef struct ds_run_config {
     const bool *analyzer_on;  /* one per registry entry; NULL = all enabled */
     struct ds_enrich *enrich; /* attribution sources, or NULL (enrich/ds_enrich.h) */
     bool progress;            /* progress line on stderr */
+    unsigned threads;         /* -j: analysis threads; 0 or 1 = this thread alone (ds_thread.h) */
     int argc;
     char **argv;                 /* the command line, for summary.json */
     volatile sig_atomic_t *stop; /* set by the signal handler */
@@ -47,6 +48,10 @@ typedef struct ds_run_config {
     /* --mpi (ds_mpi.c): a rank's run serialises its state into this buffer (framed,
      * as a state file) instead of writing outputs; NULL otherwise. */
     struct ds_wbuf *state_mem;
+    /* --max-memory: bytes the analyzers' tables (15/16 of it) and the inputs'
+     * file-wide distinct-source sets (1/16, shared out among the inputs) may use
+     * together, 0 = unbounded (docs/SCALE.md, "Bounded memory"). */
+    size_t max_memory;
 } ds_run_config;
 
 int ds_run(const ds_run_config *cfg);

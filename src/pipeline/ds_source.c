@@ -40,6 +40,7 @@ struct ds_source {
     bool idle;
     ds_source_stats st;
     ds_aset src4;
+    ds_membudget src4_mem; /* --max-memory (ds_source_bound) */
     ds_bits32 dst4;
     uint32_t pend[DS_SRC_PEND][2]; /* sources and destinations not yet counted */
     size_t npend;
@@ -60,6 +61,12 @@ ds_source *ds_source_new(ds_capture *cap, uint16_t index, const ds_telescope *t,
     ds_aset_init(&s->src4);
     ds_bits32_init(&s->dst4, DS_DST_LEAVES);
     return s;
+}
+
+void ds_source_bound(ds_source *s, size_t bytes)
+{
+    s->src4_mem = (ds_membudget){.limit = bytes};
+    ds_aset_bound(&s->src4, &s->src4_mem);
 }
 
 void ds_source_free(ds_source *s)
@@ -241,11 +248,14 @@ static void ds_source_end(ds_source *s)
 {
     s->eof = true;
     ds_src_flush(s);
-    s->st.d.distinct_src_ipv4 = s->src4.n;
+    s->st.d.distinct_src_ipv4 = ds_aset_count(&s->src4);
+    s->st.d.distinct_src_ipv4_approx = s->src4.hll != NULL;
     s->st.d.distinct_dst_ipv4 = ds_bits32_count(&s->dst4);
+    ds_membudget *m = s->src4.mem;
     ds_aset_free(&s->src4);
     ds_bits32_free(&s->dst4);
     ds_aset_init(&s->src4);
+    ds_aset_bound(&s->src4, m);
     ds_bits32_init(&s->dst4, DS_DST_LEAVES);
 }
 

@@ -28,7 +28,8 @@ typedef struct ds_dissection {
     uint64_t icmp_echo_request, icmp_echo_reply, icmp_unreach, icmp_time_exceeded, icmp_other;
     uint64_t ip_fragments;
     uint64_t distinct_src_ipv4, distinct_dst_ipv4;
-    int64_t first_ts, last_ts; /* of the first and last record in file order */
+    int64_t first_ts, last_ts;     /* of the first and last record in file order */
+    bool distinct_src_ipv4_approx; /* a HyperLogLog estimate (ds_source_bound) */
 } ds_dissection;
 
 typedef struct ds_source_stats {
@@ -49,6 +50,9 @@ typedef struct ds_source ds_source;
 ds_source *ds_source_new(ds_capture *cap, uint16_t index, const ds_telescope *t,
                          const ds_sigset *sigs, int64_t tolerance_ns);
 void ds_source_free(ds_source *s);
+/* --max-memory: the file-wide distinct-source set may use `bytes`; past that it
+ * becomes a HyperLogLog estimate (distinct_src_ipv4_approx). */
+void ds_source_bound(ds_source *s, size_t bytes);
 
 /* Makes the next record available: returns a pointer to it (valid until the next
  * ds_source_pop or ds_source_peek), or NULL at the end of the stream (EOF or error).

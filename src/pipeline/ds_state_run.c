@@ -263,6 +263,9 @@ static int ds_load_bytes(const ds_run_config *cfg, const ds_ctx *ctx, const char
     out->rs.any = ds_rbuf_bool(&r);
     out->rs.first_ts = ds_rbuf_i64(&r);
     out->rs.last_ts = ds_rbuf_i64(&r);
+    /* Packet times are never before 1970 (ds_pcapng.c); summary.json subtracts them. */
+    if (out->rs.any && (out->rs.first_ts < 0 || out->rs.last_ts < out->rs.first_ts))
+        ds_rbuf_fail(&r, "the run's last packet is before its first, or before 1970");
     ds_load_stats(&r, &out->rs.tot);
     char *inputs = ds_rbuf_str(&r);
     if (!r.bad) {
