@@ -9,11 +9,8 @@
  * past caplen. Checks the contract: payload lies inside the frame, the result is a
  * known value, the class is one of the classes.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "decode/ds_decode.h"
+#include "fuzz_common.h"
 #include "telescope/ds_classify.h"
 #include "telescope/ds_signature.h"
 #include "telescope/ds_telescope.h"
@@ -55,9 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t wmode = data[1];
     data += 2;
     size -= 2;
-    uint8_t *frame = malloc(size ? size : 1);
-    if (size)
-        memcpy(frame, data, size);
+    uint8_t *frame = fz_copy(data, size);
     ds_frame f = {0};
     f.ts_ns = 1000000000;
     f.caplen = (uint32_t)size;

@@ -14,15 +14,11 @@
  * name's canonical form is lower case and well-formed again, classification points
  * into the name, and escaped output has no control byte and no unquoted separator.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "enrich/ds_dnsmsg.h"
 #include "enrich/ds_domain.h"
 #include "enrich/ds_hostname.h"
 #include "enrich/ds_rdns.h"
+#include "fuzz_common.h"
 #include "output/ds_csv.h"
 
 static ds_domain *fz_dom;
@@ -79,9 +75,7 @@ static void fz_name(const char *name, size_t len, bool escaped, const ds_ip *ip)
             abort();
     }
     /* Outputs get the NUL-terminated text (a NUL inside was escaped by the decoder). */
-    char *z = malloc(len + 1);
-    memcpy(z, name, len);
-    z[len] = 0;
+    char *z = fz_text((const uint8_t *)name, len);
     fz_escaped(z, true);
     fz_escaped(z, false);
     free(z);
@@ -116,8 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size -= 5;
 
     /* As a DNS response, in an exact-size copy so ASan sees any read past it. */
-    unsigned char *msg = malloc(size ? size : 1);
-    memcpy(msg, data, size);
+    unsigned char *msg = fz_copy(data, size);
     char name[DS_DNS_NAME_TEXT];
     size_t nl = 12345;
     bool escaped = true;
@@ -134,8 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(msg);
 
     /* As a name, verbatim (as a bulk file or a lenient resolver could hand it over). */
-    char *nm = malloc(size ? size : 1);
-    memcpy(nm, data, size);
+    char *nm = (char *)fz_copy(data, size);
     fz_name(nm, size, false, &ip);
     free(nm);
     return 0;

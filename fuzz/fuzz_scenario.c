@@ -10,10 +10,7 @@
  * (ds_sim_scenario_json, written to truth/scenario.json). The simulation itself is
  * not run: its cost grows with the scenario's rates and duration by design.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "fuzz_common.h"
 #include "sim/ds_sim_scenario.h"
 
 static void fz_check(const ds_sim_scenario *s)
@@ -44,9 +41,7 @@ static void fz_check(const ds_sim_scenario *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = 0;
+    char *text = fz_text(data, size);
     char err[512];
     err[0] = 0;
     ds_sim_scenario *s = ds_sim_scenario_parse(text, "fuzz.json", err, sizeof err);

@@ -7,10 +7,7 @@
  * applied), a successful one gives signatures that describe themselves and match
  * packets without reading outside them.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "fuzz_common.h"
 #include "telescope/ds_signature.h"
 
 static void fz_match_some(const ds_sigset *s)
@@ -38,9 +35,7 @@ static void fz_match_some(const ds_sigset *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = 0;
+    char *text = fz_text(data, size);
     char err[512];
     err[0] = 0;
     ds_sigset *s = ds_sigset_builtin();

@@ -20,13 +20,10 @@
  * in --mpi's strict order). A refused state must say why, naming it; an accepted
  * one must give a state that loads again and saves to the same bytes.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <zlib.h>
 
 #include "analysis/ds_analyzer.h"
+#include "fuzz_common.h"
 #include "pipeline/ds_state_run.h"
 
 #define FZ_NAME "fuzz.state"
@@ -84,12 +81,9 @@ static void fz_put_le(uint8_t *p, uint64_t v, int bytes)
 static uint8_t *fz_frame(const uint8_t *data, size_t size, bool framed, size_t *n)
 {
     *n = framed ? size + 28 : size;
-    uint8_t *buf = malloc(*n ? *n : 1);
-    if (!framed) {
-        if (size)
-            memcpy(buf, data, size);
-        return buf;
-    }
+    if (!framed)
+        return fz_copy(data, size);
+    uint8_t *buf = malloc(*n);
     memcpy(buf, DS_STATE_MAGIC, 8);
     fz_put_le(buf + 8, DS_STATE_VERSION, 4);
     fz_put_le(buf + 12, 0, 4);

@@ -10,13 +10,7 @@
  * layout built from the monitors' prefix texts (ds_telescope_offset) must accept
  * them too.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
+#include "fuzz_common.h"
 #include "telescope/ds_telescope.h"
 #include "telescope/ds_telescope_offset.h"
 
@@ -73,9 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512];
     ds_telescope *t = ds_telescope_new();
     if (mode) {
-        char *text = malloc(size + 1);
-        memcpy(text, data, size);
-        text[size] = 0;
+        char *text = fz_text(data, size);
         char *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
             err[0] = 0;
@@ -87,19 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(text);
     } else {
-        int fd = memfd_create("fuzz-telescope", MFD_CLOEXEC);
-        if (fd < 0)
-            abort();
-        if (size && write(fd, data, size) != (ssize_t)size)
-            abort();
-        char path[64];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        fz_file f;
+        fz_file_open(&f, "fuzz-telescope", data, size);
         err[0] = 0;
-        if (ds_telescope_load_file(t, path, err, sizeof err) != 0) {
-            if (strncmp(err, path, strlen(path)) != 0 || !ds_telescope_is_open(t))
+        if (ds_telescope_load_file(t, f.path, err, sizeof err) != 0) {
+            if (strncmp(err, f.path, strlen(f.path)) != 0 || !ds_telescope_is_open(t))
                 abort(); /* errors name the file; a failed load leaves nothing */
         }
-        close(fd);
+        fz_file_close(&f);
     }
     fz_check(t);
     ds_telescope_free(t);

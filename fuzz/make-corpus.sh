@@ -4,10 +4,13 @@
 # the shared captures, their gzip/zstd/xz/bzip2 and nested variants, crafted
 # captures of every format corner, frames of every link type, signature and
 # telescope texts, scenario files (the presets, printed by darkscope, and the
-# documented example), DNS answers and PTR names, and state files written by
-# `darkscope analyze --state` over small shared captures. Needs bash, coreutils,
-# gzip, zstd, xz, bzip2; DS_FUZZ_BIN (default build-fuzz) is where darkscope and
-# fuzz_state are found for the scenario and state seeds (skipped when missing).
+# documented example), DNS answers and PTR names, state files written by
+# `darkscope analyze --state` over small shared captures, the first lines of the
+# shared bulk rDNS lists and of data/geo's AS range files, and the heads of
+# analysis output directories (for report/movie). Needs bash, coreutils, gzip,
+# zstd, xz, bzip2; DS_FUZZ_BIN (default build-fuzz) is where darkscope and
+# fuzz_state are found for the scenario, state and report seeds (skipped when
+# missing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -19,7 +22,7 @@ caps=$shared/captures
 . "$here/capgen.sh"
 
 bin=${DS_FUZZ_BIN:-$src/build-fuzz}
-mkdir -p "$out"/{fuzz_capture,fuzz_decode,fuzz_signature,fuzz_telescope,fuzz_scenario,fuzz_hostname,fuzz_state}
+mkdir -p "$out"/{fuzz_capture,fuzz_decode,fuzz_signature,fuzz_telescope,fuzz_scenario,fuzz_hostname,fuzz_state,fuzz_rdns,fuzz_asn,fuzz_report}
 C=$out/fuzz_capture
 
 # ---- fuzz_capture -------------------------------------------------------------------
@@ -191,6 +194,55 @@ if [ -x "$bin/darkscope" ] && [ -x "$bin/fuzz_state" ] && [ -d "$caps" ]; then
 fi
 printf '\001DSSTATE\n\002\000\000\000' > "$ST/file-version2"
 
+# ---- fuzz_rdns: byte 0 bit 0 = gzip the rest in the harness; the rest = a bulk rDNS file --
+R=$out/fuzz_rdns
+for f in "$shared"/rdns/*.csv; do
+  [ -f "$f" ] || continue
+  b=$(basename "$f" .csv)
+  { printf '\000'; head -n 25 "$f"; } > "$R/head-$b"              # header with more columns
+  { printf '\001'; head -n 25 "$f"; } > "$R/head-$b-gzip"         # the same, gzip in the harness
+  { printf '\000'; head -n 25 "$f" | gzip -c; } > "$R/head-$b.gz" # a gzip file to damage
+  { printf '\000'; sed -n '2,12p' "$f"; } > "$R/rows-$b"          # no header: columns 0 and 1
+done
+{ printf '\000'; printf 'saddr,country,ptr\r\n"192.0.2.1",DE,"a,b.example."\n192.0.2.2,,"say ""hi""."\n2001:db8::1,,v6.example.\n192.0.2.3,,\nnot-an-ip,,x\n'; } > "$R/quoted.csv"
+{ printf '\000'; printf '{"timestamp":"1","name":"192.0.2.1","type":"ptr","value":"host.example.com"}\n{"name":"192.0.2.2","type":"a","value":"x"}\n{"name":"2001:db8::2","value":"v6.example"}\n{"name":"192.0.2.3","type":"ptr","value":"esc\\u00e9\\t.example"}\n{broken\n'; } > "$R/sonar.json"
+{ printf '\001'; printf '\n\n  \t\n{"name":"10.0.0.1","type":"ptr","value":"a.b"}\n'; } > "$R/sonar-blank-gzip.json"
+{ printf '\000'; printf 'ip,name\n'; head -c 5000 /dev/zero | tr '\0' 'a'; printf ',x\n10.0.0.1,long.example\n'; } > "$R/long-line.csv"
+
+# ---- fuzz_asn: the bytes of an --asn file (range CSV; an mmdb is recognised first) -------
+A=$out/fuzz_asn
+for f in asn-ipv4.csv asn-ipv6.csv; do
+  if [ -f "$src/data/geo/$f" ]; then head -n 30 "$src/data/geo/$f" > "$A/head-$f"; fi
+done
+printf 'range_start,range_end,asn,as_org\n1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."\n16777472,16778239,38803,Numeric Ltd\n2001:db8::,2001:db8::ffff,64500,"Doc ""v6"""\n42540766411282592856903984951653826560,42540766411282592856903984951653826815,64501,num6\n' > "$A/mixed.csv"
+printf '# comment\n9.9.9.0,9.9.9.255,19281,\n9.9.9.255,9.9.9.0,1,reversed\n1.1.1.0,::1,2,families\n1.1.1.0,1.1.1.1,4294967296,too big\n' > "$A/bad-rows.csv"
+gzip -c "$A/mixed.csv" > "$A/mixed.csv.gz"
+
+# ---- fuzz_report: byte 0 report limits, byte 1 movie limits, then `==> NAME <==` files ---
+RP=$out/fuzz_report
+if [ -x "$bin/darkscope" ] && [ -d "$caps" ]; then
+  tmp=$(mktemp -d)
+  for f in blaster.pcap dosattack.pcap portscan.pcap; do
+    [ -f "$caps/$f" ] || continue
+    if ASAN_OPTIONS=detect_leaks=0 "$bin/darkscope" analyze -q -o "$tmp/$f" "$caps/$f" > /dev/null 2>&1; then
+      # The heads of an analysis's files, as `head` prints several (byte 1: movie on).
+      { printf '\003\205'; (cd "$tmp/$f" && head -n 12 ./*.csv ./*.json); } > "$RP/out-$f"
+    fi
+  done
+  rm -rf "$tmp"
+fi
+{
+  printf '\001\341' # 3 points per series; 1 ms frames, at most 3; movie on
+  printf '==> summary.json <==\n{"interval_s": 60, "attribution": {"geo": {"hosts": 3}}, "enrich": {"x": true}}\n'
+  printf '==> series.csv <==\ninterval_start,monitor,class,packets\n0,a,scan,5\n60,a,scan,1\n120,a,backscatter,3\n180,a,scan,2\n1e9,a,other,1\n'
+  printf '==> worm.json <==\n{"interval_s": 60, "signatures": {"codered": {"peak": 1}}}\n'
+  printf '==> worm.csv <==\ninterval_start,signature,monitor,new_hosts,cumulative_hosts,active_hosts,probes\n0,codered,all,1,1,1,4\n60,codered,all,2,3,2,9\n60,codered,m1,2,3,2,9\n'
+  printf '==> hosts.csv <==\nsignature,ip,first_seen,last_seen,lat,lon,country\ncodered,192.0.2.1,0.5,100.25,52.5,13.4,DE\n"co,de\\\\red",192.0.2.2,30,20,,,US\nslammer,192.0.2.3,59,3000,91,181,\n'
+  printf '==> attacks.csv <==\nvictim,start,end,duration_s,packets,est_attack_pps,mean_pps,lat,lon,country\n198.51.100.1,10,70,60,500,8.3,,40,-74,US\n198.51.100.2,5,,0,x,,2,,,FR\n'
+  printf '==> scanners.csv <==\nsource,protocol,port,tool,packets\n203.0.113.1,tcp,23,mirai,100\n203.0.113.2,udp,53,,"%s=1+1"\n' "'"
+  printf '==> countries.csv <==\nrole,signature,key,hosts,percent\nworm,codered,DE,2,66.7\nworm,codered,US,1,33.3\n'
+} > "$RP/crafted"
+
 # Dictionaries beside the corpora (libFuzzer -dict=).
 cat > "$out/fuzz_signature.dict" <<'EOF'
 "["
@@ -309,6 +361,64 @@ cat > "$out/fuzz_scenario.dict" <<'EOF'
 "-0"
 "null"
 "true"
+EOF
+cat > "$out/fuzz_rdns.dict" <<'EOF'
+","
+"\""
+"{"
+"}"
+"\"name\":"
+"\"type\":"
+"\"value\":"
+"\"ptr\""
+"ip,name"
+"address"
+"saddr"
+"hostname"
+"ptr"
+"rdns"
+"192.0.2.1"
+"2001:db8::1"
+"\x0d\x0a"
+EOF
+cat > "$out/fuzz_asn.dict" <<'EOF'
+","
+"\""
+"#"
+"::"
+"::ffff:"
+"255.255.255.255"
+"4294967295"
+"4294967296"
+"340282366920938463463374607431768211455"
+"\xab\xcd\xefMaxMind.com"
+EOF
+cat > "$out/fuzz_report.dict" <<'EOF'
+"==> summary.json <==\x0a"
+"==> worm.json <==\x0a"
+"==> series.csv <==\x0a"
+"==> worm.csv <==\x0a"
+"==> hosts.csv <==\x0a"
+"==> attacks.csv <==\x0a"
+"==> scanners.csv <==\x0a"
+"==> countries.csv <==\x0a"
+"interval_start"
+"interval_s"
+"first_seen"
+"last_seen"
+"signature"
+"monitor"
+"all"
+"lat"
+"lon"
+"country"
+"start"
+"end"
+"packets"
+"est_attack_pps"
+"1e308"
+"-1e308"
+"\"\""
 EOF
 cat > "$out/fuzz_hostname.dict" <<'EOF'
 "\xc0\x0c"

@@ -4,7 +4,7 @@
 # corpus plus whatever earlier runs found (build-fuzz/corpus/<harness>/). Any crash,
 # leak, sanitizer report, timeout or out-of-memory fails the script; the input that
 # caused it is left in build-fuzz/artifacts/. docs/FUZZING.md explains the harnesses.
-# scripts/test.sh gives 35 s each (7 harnesses: about 4.5 minutes with the build).
+# scripts/test.sh gives 25 s each (10 harnesses: about 4.5 minutes with the build).
 #
 # Environment: DS_FUZZ_BUILD_DIR (default build-fuzz), DS_FUZZ_ONLY="capture decode"
 # to run a subset, DS_FUZZ_JOBS=N to run N harnesses at once (default 1).

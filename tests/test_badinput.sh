@@ -9,7 +9,9 @@
 #     equals the dissection of the good capture analysed alone.
 # Then: a file that shrinks while mapped (SIGBUS guard), a file growing while read,
 # a FIFO, output safety (atomic replace under SIGKILL, fixed output names, -o on a
-# file). The bad files are written here with printf (fuzz/capgen.sh), head, dd,
+# file, outputs replaced rather than written through: hard links and symlinks at the
+# output names of analyze, --state, report, merge and movie; concurrent runs creating
+# one output directory; simulate's temporaries). The bad files are written here with printf (fuzz/capgen.sh), head, dd,
 # gzip, zstd, xz and bzip2. DS_BADINPUT_KEEP=1 keeps the files (for valgrind).
 set -u
 BIN=${DS_BIN:?}
@@ -351,6 +353,65 @@ check "-o on a file: one line naming it" 'grep -q "$T/afile" "$T/ofile.err" && [
 check "-o on a file: the file is untouched" '[ "$(cat "$T/afile")" = precious ]'
 "$BIN" analyze -q -o "$T/afile/sub" "$GOOD" 2> "$T/ofile2.err"; rc=$?
 check "-o under a file: exit status 1 or 3 (got $rc)" '[ $rc -eq 1 ] || [ $rc -eq 3 ]'
+
+# Replacing, not writing through: every existing output (analyze's files, report.html,
+# the --state file, merge's outputs, report, the movie's GIF and frames) is hard-linked
+# to a witness before a second run; a file written in place would change its witness
+# too. An output name that is a symlink is replaced by a file, its target untouched.
+R=$T/replace; W=$T/witness; mkdir -p "$W"
+"$BIN" analyze -q --state "$T/replace.state" -o "$R" "$CAP/portscan.pcap" || bad "replace: first run"
+M=$T/movie-in; mkdir -p "$M" # a few infected hosts with times, for the movie
+printf 'signature,first_seen,last_seen,lat,lon\ncodered,1000000000,1000000900,10,10\ncodered,1000000300,1000000600,-30,100\n' > "$M/hosts.csv"
+"$BIN" movie -o "$R/movie.gif" --frames "$R/frames" "$M" > /dev/null 2>&1 || bad "replace: first movie"
+printf 'victim\n' > "$T/victim"
+have_report=0 # report.html needs the front end built into the binary
+if [ -f "$R/report.html" ]; then have_report=1; rm -f "$R/report.html" && ln -s "$T/victim" "$R/report.html"; fi
+witness() { # every file under $R, and the state, hard-linked with a copy beside
+  rm -rf "$W" && mkdir -p "$W"
+  (cd "$R" && find . -type f) | while read -r f; do
+    mkdir -p "$W/$(dirname "$f")"; ln "$R/$f" "$W/$f.link"; cp "$R/$f" "$W/$f.copy"
+  done
+  ln "$T/replace.state" "$W/state.link"; cp "$T/replace.state" "$W/state.copy"
+}
+witnessed() { # NAME: every witness still equals its copy
+  local n=0 l
+  for l in $(cd "$W" && find . -name '*.link'); do
+    n=$((n + 1))
+    cmp -s "$W/$l" "$W/${l%.link}.copy" || bad "$1: ${l%.link} was written in place"
+  done
+  check "$1: witnesses checked ($n)" '[ $n -ge 10 ]'
+}
+witness
+"$BIN" analyze -q --state "$T/replace.state" -o "$R" "$CAP/dosattack.pcap" || bad "replace: second run"
+printf 'codered,1000001000,1000001200,50,5\n' >> "$M/hosts.csv"
+"$BIN" movie -o "$R/movie.gif" --frames "$R/frames" "$M" > /dev/null 2>&1 || bad "replace: second movie"
+check "replace: the movie's frames are there" '[ -f "$R/frames/frame-00000.png" ]'
+witnessed "analyze --state, movie over an earlier run"
+check "replace: the symlinked report.html is a file now" '[ $have_report = 0 ] || { [ -f "$R/report.html" ] && [ ! -L "$R/report.html" ]; }'
+check "replace: the symlink's target is untouched" '[ "$(cat "$T/victim")" = victim ]'
+check "replace: the new state is the new run's" '! cmp -s "$T/replace.state" "$W/state.copy"'
+witness
+if [ $have_report = 1 ]; then "$BIN" report "$R" > /dev/null 2>&1 || bad "replace: report"; fi
+"$BIN" merge -q --state "$T/replace.state" -o "$R" "$T/replace.state" > /dev/null 2>&1 || bad "replace: merge"
+witnessed "report, merge --state over an earlier run"
+check "replace: no temporary left behind" '[ -z "$(find "$R" -name ".*" -type f; ls "$T" | grep "replace.state.")" ]'
+# The output directory is created without races: runs creating the same new nested
+# directory at once all succeed (mkdir -p that tolerates the others' mkdir).
+for i in 1 2 3 4; do "$BIN" analyze -q -o "$T/race/a/b/c" "$GOOD" > /dev/null 2>&1 & eval "rpid$i=\$!"; done
+rfail=0
+for i in 1 2 3 4; do eval "wait \$rpid$i" || rfail=$((rfail + 1)); done
+check "concurrent runs creating one output directory: all succeed ($rfail failed)" '[ $rfail -eq 0 ]'
+check "concurrent runs: summary.json parses" 'jq -e .complete "$T/race/a/b/c/summary.json" > /dev/null'
+
+# simulate writes its captures under temporary names no one can guess: a symlink
+# planted at the name it used to use (.MONITOR.pcap.tmp) is not written through.
+SO=$T/sim-out; mkdir -p "$SO"
+printf '{"start": 996206400, "duration": "10s", "monitors": {"m": "10.0.0.0/8"}}\n' > "$T/sim.json"
+printf 'victim\n' > "$T/victim2"
+ln -s "$T/victim2" "$SO/.m.pcap.tmp"
+"$BIN" simulate -q --no-geo -o "$SO" "$T/sim.json" > /dev/null 2>&1 || bad "simulate: a small scenario"
+check "simulate: the planted temporary's target is untouched" '[ "$(cat "$T/victim2")" = victim ]'
+check "simulate: the capture is a file" '[ -f "$SO/m.pcap" ] && [ ! -L "$SO/m.pcap" ]'
 
 echo "$checks checks, $fails failed"
 [ $checks -gt 0 ] && [ $fails -eq 0 ]

@@ -288,11 +288,12 @@ static int ds_asn_load_csv(ds_asn_src *s, const char *path, ds_strpool *pool, ch
     }
     int zerr = 0;
     const char *zmsg = gzerror(gz, &zerr);
-    gzclose(gz);
-    if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+    bool zfail = zerr != Z_OK && zerr != Z_BUF_ERROR;
+    if (zfail) /* before gzclose, which frees zmsg */
         snprintf(err, errlen, "%s: read error near line %lu: %s", path, lineno, zmsg);
+    gzclose(gz);
+    if (zfail)
         return -1;
-    }
     if (bad > DS_ASN_MAX_BAD_ROWS || (bad && s->v4.n + s->v6.n == 0)) {
         snprintf(err, errlen,
                  "%s: line %lu: not a range_start,range_end,asn,as_org row (%lu bad rows)", path,

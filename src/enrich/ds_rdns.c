@@ -3,8 +3,11 @@
  *
  * Files are streamed, never loaded: a full Sonar snapshot has over a billion lines,
  * and darkscope only needs the names of the hosts it saw, so the caller's sink keeps
- * the few it wants. Lines are read with a growing buffer, so one absurd line costs
- * memory for that line only, and it is reported as bad rather than cut in two.
+ * the few it wants. Lines are cut from blocks read with gzread (not gzgets, whose
+ * C string hides everything after a NUL byte: the rest of that line was lost and the
+ * next line glued to it). A line with a NUL byte is bad; a line longer than
+ * DS_LINE_MAX is skipped to its end and counted as one bad line, so an absurd file
+ * costs at most that much memory.
  */
 #include "enrich/ds_rdns.h"
 
@@ -37,37 +40,61 @@ ds_rdns_status ds_rdns_name_status(const char *name, size_t len, bool escaped)
 
 /* ---- line reading ---- */
 
+#define DS_LINE_MAX (1u << 20) /* longer lines are bad (a PTR name has 255 bytes) */
+
 typedef struct ds_lines {
     gzFile gz;
     char *buf;
-    size_t cap;
+    size_t cap;        /* > end: room for the NUL after a last line */
+    size_t start, end; /* unread bytes: buf[start, end) */
+    bool eof;
 } ds_lines;
 
-/* Next line without its newline (and CR); NULL at the end. *len excludes the NUL. */
-static char *ds_lines_next(ds_lines *l, size_t *len)
+/* Next line without its newline (and trailing CRs), NUL-terminated; NULL at the end.
+ * *len excludes the NUL; *bad: the line held a NUL byte or was too long (then it is
+ * returned empty). */
+static char *ds_lines_next(ds_lines *l, size_t *len, bool *bad)
 {
-    size_t n = 0;
+    bool skipping = false; /* inside a line longer than DS_LINE_MAX */
     for (;;) {
-        if (l->cap - n < 2) {
+        char *line = l->buf + l->start;
+        size_t have = l->end - l->start;
+        char *nl = memchr(line, '\n', have);
+        if (nl || (l->eof && (have || skipping))) {
+            size_t n = nl ? (size_t)(nl - line) : have;
+            l->start += n + (nl ? 1 : 0);
+            *bad = skipping || memchr(line, 0, n) != NULL;
+            if (skipping)
+                n = 0;
+            while (n && line[n - 1] == '\r')
+                n--;
+            line[n] = 0;
+            *len = n;
+            return line;
+        }
+        if (l->eof)
+            return NULL;
+        if (have >= DS_LINE_MAX) { /* drop what there is, keep reading to the newline */
+            skipping = true;
+            l->start = l->end = 0;
+            have = 0;
+        }
+        if (l->start) {
+            memmove(l->buf, l->buf + l->start, have);
+            l->start = 0;
+            l->end = have;
+        }
+        if (l->cap - l->end < 65536) {
             l->cap *= 2;
             l->buf = ds_xrealloc(l->buf, l->cap);
         }
-        if (!gzgets(l->gz, l->buf + n, (int)(l->cap - n > INT32_MAX ? INT32_MAX : l->cap - n))) {
-            if (n == 0)
-                return NULL;
-            break;
-        }
-        n += strlen(l->buf + n);
-        if (n && l->buf[n - 1] == '\n')
-            break;
-        if (gzeof(l->gz))
-            break;
+        size_t room = l->cap - l->end - 1;
+        int r = gzread(l->gz, l->buf + l->end, (unsigned)(room > INT32_MAX ? INT32_MAX : room));
+        if (r <= 0)
+            l->eof = true; /* the end, or an error (gzerror tells after the loop) */
+        else
+            l->end += (size_t)r;
     }
-    while (n && (l->buf[n - 1] == '\n' || l->buf[n - 1] == '\r'))
-        n--;
-    l->buf[n] = 0;
-    *len = n;
-    return l->buf;
 }
 
 /* ---- CSV ---- */
@@ -193,12 +220,18 @@ int ds_rdns_bulk_read(const char *path, ds_rdns_sink sink, void *ctx, ds_rdns_bu
         return -1;
     }
     gzbuffer(gz, 1 << 18);
-    ds_lines l = {gz, ds_xmalloc(4096), 4096};
+    ds_lines l = {gz, ds_xmalloc(1 << 17), 1 << 17, 0, 0, false};
     size_t ip_col = 0, name_col = 1, len;
     int format = 0; /* 0 undecided, 1 CSV, 2 JSON lines */
     char *line;
-    while ((line = ds_lines_next(&l, &len))) {
+    bool bad;
+    while ((line = ds_lines_next(&l, &len, &bad))) {
         st->lines++;
+        if (bad) {
+            if (!st->bad++)
+                st->first_bad_line = st->lines;
+            continue;
+        }
         const char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;

@@ -59,11 +59,15 @@ static void ds_thousands(char *buf, size_t len, uint64_t v)
 static void ds_caption(gdImagePtr im, const ds_gdmap *m, double t, uint64_t total, uint64_t active,
                        const char *sig)
 {
-    time_t tt = (time_t)floor(t);
-    struct tm tm;
-    gmtime_r(&tt, &tm);
     char when[64], num[32], numa[32], line[200];
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+    struct tm tm;
+    /* Frame times come from hosts.csv (ds_spread keeps 1970-2262); the cast and
+     * gmtime_r are guarded anyway (a 1e300 there was undefined, fuzz_report). */
+    time_t tt = t >= 0 && t < 1e12 ? (time_t)floor(t) : 0;
+    if (!(t >= 0 && t < 1e12) || !gmtime_r(&tt, &tm))
+        snprintf(when, sizeof when, "(time out of range)");
+    else
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
     ds_thousands(num, sizeof num, total);
     ds_thousands(numa, sizeof numa, active);
     char name[41];
@@ -209,7 +213,10 @@ int ds_movie_write(const char *dir, const ds_movie_opts *o, uint32_t *nframes, c
         if (gif_open) {
             if (f == 0)
                 gdImageGifAnimBegin(im, gif.f, 1, 0);
-            gdImageGifAnimAdd(im, gif.f, 0, 0, 0, o->delay_cs, gdDisposalNone, prev);
+            /* libgd drops a frame identical to prev (a zero-size difference box, with
+             * a warning), which would shorten the movie: such a frame goes whole. */
+            bool same = prev && !(gdImageCompare(im, prev) & GD_CMP_IMAGE);
+            gdImageGifAnimAdd(im, gif.f, 0, 0, 0, o->delay_cs, gdDisposalNone, same ? NULL : prev);
         }
         if (fout) {
             char name[32];

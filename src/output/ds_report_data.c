@@ -75,6 +75,21 @@ static double ds_dnum(const char *s)
     return (end != s && *end == 0 && isfinite(v)) ? v : NAN;
 }
 
+/* An interval start darkscope can have written (epoch seconds, 1970 to 2262), else
+ * NaN: with 1e308 in a hand-edited file the bucket width became infinite and the
+ * bucketing never ended (fuzz_report). */
+static double ds_dtime(const char *s)
+{
+    double v = ds_dnum(s);
+    return v >= 0 && v <= 9223372036.0 ? v : NAN;
+}
+
+/* An interval length in seconds (1 ns to 300 years), else `dflt`. */
+static double ds_dinterval(double v, double dflt)
+{
+    return v >= 1e-9 && v <= 1e10 ? v : dflt;
+}
+
 /* ---- time series helpers ---- */
 
 /* A dense table of values: times (sorted, unique) x named series. */
@@ -172,7 +187,9 @@ static json_t *ds_tab_json(const ds_tab *T, double w, const int *how)
         double b = w > 0 ? floor(T->t[i] / w) * w : T->t[i];
         size_t j = i;
         memset(acc, 0, T->nname * sizeof *acc);
-        while (j < T->nt && (w > 0 ? floor(T->t[j] / w) * w : T->t[j]) == b) {
+        /* j == i: row i is in its own bucket whatever the arithmetic gives (a NaN
+         * bucket must not stop the loop from advancing). */
+        while (j < T->nt && (j == i || (w > 0 ? floor(T->t[j] / w) * w : T->t[j]) == b)) {
             for (size_t s = 0; s < T->nname; s++) {
                 int h = how ? how[s] : DS_SUM;
                 double v = T->v[s][j];
@@ -209,7 +226,7 @@ static json_t *ds_series_block(const char *dir, json_t *files, double interval, 
     ds_tab T;
     memset(&T, 0, sizeof T);
     while (ds_csvr_next(r)) {
-        double t = ds_dnum(ds_csvr_get(r, ct)), v = ds_dnum(ds_csvr_get(r, cp));
+        double t = ds_dtime(ds_csvr_get(r, ct)), v = ds_dnum(ds_csvr_get(r, cp));
         if (isnan(t) || isnan(v))
             continue;
         ds_tab_add(&T, t, ds_csvr_get(r, cc), v); /* summed over monitors */
@@ -251,7 +268,7 @@ static json_t *ds_worm_block(const char *dir, json_t *files, const json_t *wj, s
     while (ds_csvr_next(r)) {
         if (strcmp(ds_csvr_get(r, cm), "all") != 0)
             continue;
-        double t = ds_dnum(ds_csvr_get(r, ct));
+        double t = ds_dtime(ds_csvr_get(r, ct));
         if (isnan(t))
             continue;
         const char *sig = ds_csvr_get(r, cs);
@@ -276,7 +293,7 @@ static json_t *ds_worm_block(const char *dir, json_t *files, const json_t *wj, s
         ds_tab_add(&tabs[k], t, "probes", fmax(0, ds_dnum(ds_csvr_get(r, cpr))));
     }
     ds_csvr_close(r);
-    double interval = json_number_value(json_object_get(wj, "interval_s"));
+    double interval = ds_dinterval(json_number_value(json_object_get(wj, "interval_s")), 0);
     json_t *o = json_object(), *arr = json_array();
     static const int how[] = {DS_SUM, DS_LAST, DS_MAX, DS_SUM};
     double wmax = 0;
@@ -511,9 +528,7 @@ json_t *ds_report_data(const char *dir, const ds_report_opts *o, char *err, size
 
     json_t *summary = ds_load_json(dir, "summary.json", files);
     json_t *wj = ds_load_json(dir, "worm.json", files);
-    double interval = json_number_value(json_object_get(summary, "interval_s"));
-    if (interval <= 0)
-        interval = 60;
+    double interval = ds_dinterval(json_number_value(json_object_get(summary, "interval_s")), 60);
     json_object_set_new(D, "summary", summary ? summary : json_null());
     json_object_set_new(D, "series", ds_series_block(dir, files, interval, o->max_points));
     json_object_set_new(D, "worm", ds_worm_block(dir, files, wj, o->max_points));

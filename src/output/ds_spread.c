@@ -66,6 +66,14 @@ static bool ds_parse_num(const char *s, double *v)
     return *end == 0 && isfinite(*v);
 }
 
+/* A time darkscope can have written: epoch seconds from 1970 to 2262 (int64
+ * nanoseconds). A hand-edited 1e308 would make the span, frame length and frame
+ * numbers infinite or NaN (fuzz_report). */
+static bool ds_parse_time(const char *s, double *v)
+{
+    return ds_parse_num(s, v) && *v >= 0 && *v <= 9223372036.0;
+}
+
 /* Where a row of hosts.csv or attacks.csv is: lat/lon, else the country, else none. */
 static ds_place ds_place_of(const ds_csvr *r, int clat, int clon, int cctry,
                             const ds_centroids *cent)
@@ -228,9 +236,9 @@ static int ds_read_hosts(const char *dir, const ds_centroids *cent, ds_loaded *L
         clon = ds_csvr_col(r, "lon"), cc = ds_csvr_col(r, "country");
     while (ds_csvr_next(r)) {
         ds_shost h;
-        if (!ds_parse_num(ds_csvr_get(r, cf), &h.first))
+        if (!ds_parse_time(ds_csvr_get(r, cf), &h.first))
             continue;
-        if (!ds_parse_num(ds_csvr_get(r, cl), &h.last) || h.last < h.first)
+        if (!ds_parse_time(ds_csvr_get(r, cl), &h.last) || h.last < h.first)
             h.last = h.first;
         h.sig = ds_sig_index(L, ds_csvr_get(r, csig));
         h.at = ds_place_of(r, clat, clon, cc, cent);
@@ -258,9 +266,9 @@ static int ds_read_attacks(const char *dir, const ds_centroids *cent, ds_loaded 
         clat = ds_csvr_col(r, "lat"), clon = ds_csvr_col(r, "lon"), cc = ds_csvr_col(r, "country");
     while (ds_csvr_next(r)) {
         ds_svict v;
-        if (!ds_parse_num(ds_csvr_get(r, cs), &v.start))
+        if (!ds_parse_time(ds_csvr_get(r, cs), &v.start))
             continue;
-        if (!ds_parse_num(ds_csvr_get(r, ce), &v.end) || v.end < v.start)
+        if (!ds_parse_time(ds_csvr_get(r, ce), &v.end) || v.end < v.start)
             v.end = v.start;
         if (!ds_parse_num(ds_csvr_get(r, cp), &v.packets))
             v.packets = 0;
@@ -311,7 +319,13 @@ static void ds_frames(ds_spread *s, const ds_loaded *L, const ds_spread_opts *o)
         s->frame_s *= k;
     }
     s->t0 = floor(lo / s->frame_s) * s->frame_s;
-    s->nframes = (uint32_t)floor((hi - s->t0) / s->frame_s) + 1;
+    if (s->t0 > lo) /* floor(lo / f) * f can round above lo (f = 0.001, lo = 100.24) */
+        s->t0 -= s->frame_s;
+    /* Rounding can also give one frame more than the limit's arithmetic says; the
+     * count is kept in range (ds_frame_of puts later times in the last frame). */
+    double nf = floor((hi - s->t0) / s->frame_s) + 1;
+    double cap = o->max_frames < UINT32_MAX ? (double)o->max_frames + 1 : (double)UINT32_MAX;
+    s->nframes = (uint32_t)(!(nf >= 1) ? 1 : nf > cap ? cap : nf);
 }
 
 static uint32_t ds_frame_of(const ds_spread *s, double t)

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -414,9 +415,21 @@ int ds_sim_run(ds_sim_scenario *s, const char *outdir, const ds_sim_options *o, 
     char *tmp[DS_SIM_MONITORS_MAX] = {0};
     int rc = 0;
     for (int m = 0; m < s->nmonitors && rc == 0; m++) {
-        char name[DS_SIM_NAME_MAX + 16];
-        snprintf(name, sizeof name, ".%s%s.tmp", s->monitors[m].name, ds_sim_ext(o->compress));
+        char name[DS_SIM_NAME_MAX + 24];
+        snprintf(name, sizeof name, ".%s%s.XXXXXX", s->monitors[m].name, ds_sim_ext(o->compress));
         tmp[m] = ds_outdir_file(od, name);
+        /* Created here under a name no one can guess (mkstemp: O_EXCL), so a file or
+         * symlink planted at a fixed temporary name is never written through, and two
+         * runs into one directory do not write into one file. */
+        int fd = mkstemp(tmp[m]);
+        if (fd < 0) {
+            snprintf(err, errlen, "%s: cannot create: %s", tmp[m], strerror(errno));
+            tmp[m][0] = 0; /* nothing to remove */
+            rc = -1;
+            break;
+        }
+        fchmod(fd, 0644); /* as the other outputs (ds_outdir.c), not mkstemp's 0600 */
+        close(fd);
         snprintf(name, sizeof name, "%s%s", s->monitors[m].name, ds_sim_ext(o->compress));
         rep->captures[m].path = ds_outdir_file(od, name);
         snprintf(rep->captures[m].monitor, sizeof rep->captures[m].monitor, "%s",
