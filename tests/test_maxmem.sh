@@ -18,7 +18,8 @@ SHARED=${DS_SHARED:-/work/shared/data}
 GEN=$(dirname "$BIN")/flood_gen
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
+# shellcheck source=lib.sh
+. "$SRC/tests/lib.sh"
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 same_outputs() { # same_outputs DIR_A DIR_B LABEL
@@ -43,19 +44,9 @@ PY
 }
 
 # 1. Byte-identical below the bound.
-"$BIN" simulate codered-2001 --print-scenario > "$T/preset.json"
-python3 - "$T/preset.json" "$T/scenario.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-s = d.get("scenario", d)
-s["start"] = "2001-07-19T10:00:00Z"
-s["duration"] = "40m"
-s["worm"]["initial_at"] = "2001-07-19T10:00:00Z"
-s["worm"]["initial"] = 400
-s["attacks"] = [{"victim": "24.12.80.7", "start": "2001-07-19T10:10:00Z", "duration": "15m",
-                 "rate": 3000, "response": "syn-ack", "port": 80}]
-json.dump(s, open(sys.argv[2], "w"))
-PY
+codered_scenario "$T/scenario.json" 40m '[{"victim": "24.12.80.7",
+  "start": "2001-07-19T10:10:00Z", "duration": "15m", "rate": 3000, "response": "syn-ack",
+  "port": 80}]'
 "$BIN" simulate -q -o "$T/sim" "$T/scenario.json" || fail "simulate"
 set -- "sim" "--telescope ucsd=44.0.0.0/8 --telescope lbl=131.243.0.0/16,128.3.0.0/16 \
   $T/sim/ucsd.pcap $T/sim/lbl.pcap" \

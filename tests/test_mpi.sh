@@ -19,11 +19,8 @@ MPIRUN=$(command -v mpirun || command -v mpiexec) || {
 }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0; checks=0
-check() { # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  if ! eval "$2"; then echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
+# shellcheck source=lib.sh
+. "$SRC/tests/lib.sh"
 # Local ranks only, as root in CI containers, more ranks than cores allowed.
 # Under AddressSanitizer, LeakSanitizer would report Open MPI's own allocations (in
 # libmpi, hwloc and MCA plugins it has unloaded, so no suppression can name them):
@@ -33,25 +30,6 @@ mpi() { # mpi NP ARGS...
   local np=$1; shift
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
     "$MPIRUN" --allow-run-as-root --oversubscribe -np "$np" "$BIN" "$@"
-}
-# Identical output directories, but for the command line in summary.json and in
-# the copy of it that report.html embeds, and the order of attacks.ndjson's lines
-# (a stream in the order attacks ended while reading; a merge writes the same
-# lines in another order: docs/SCALE.md).
-same_dir() { # same_dir A B
-  local a=$1 b=$2 f ok=0
-  [ "$(cd "$a" && find . -type f | sort)" = "$(cd "$b" && find . -type f | sort)" ] || {
-    echo "  file lists differ: $a $b"; return 1; }
-  for f in $(cd "$a" && find . -type f | sort); do
-    case "$f" in
-      ./summary.json) cmp -s <(jq -S 'del(.command_line)' "$a/$f") <(jq -S 'del(.command_line)' "$b/$f") ;;
-      ./report.html) cmp -s <(sed 's/"command_line":\[[^]]*\]//g' "$a/$f") \
-                            <(sed 's/"command_line":\[[^]]*\]//g' "$b/$f") ;;
-      ./attacks.ndjson) cmp -s <(sort "$a/$f") <(sort "$b/$f") ;;
-      *) cmp -s "$a/$f" "$b/$f" ;;
-    esac || { echo "  differs: $f"; ok=1; }
-  done
-  return $ok
 }
 
 "$BIN" simulate -q --duration 40m -o "$T/sim" dos-sample || { echo "FAIL: simulate"; exit 1; }
@@ -110,5 +88,4 @@ check "inputs out of time order: nonzero exit, message" \
   '[ $rc -ne 0 ] && grep -q "not given in time order" "$T/errbad.txt"'
 check "--help documents --mpi" '"$BIN" analyze --help | grep -q -- "--mpi"'
 
-echo "$((checks - fails))/$checks checks passed"
-[ $fails -eq 0 ]
+checks_done

@@ -12,31 +12,12 @@ BIN=${DS_BIN:?}
 SRC=${DS_SRC:?}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0; checks=0
-check() { # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  if ! eval "$2"; then echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
+# shellcheck source=lib.sh
+. "$SRC/tests/lib.sh"
 
 # A 90-minute scenario from 10:00 UTC: the outbreak starts at once, a SYN-ACK
 # attack 10:20-10:45 and an ICMP-unreachable one 10:50-11:10.
-"$BIN" simulate codered-2001 --print-scenario > "$T/preset.json"
-python3 - "$T/preset.json" "$T/scenario.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-s = d.get("scenario", d)
-s["start"] = "2001-07-19T10:00:00Z"
-s["duration"] = "90m"
-s["worm"]["initial_at"] = "2001-07-19T10:00:00Z"
-s["worm"]["initial"] = 400
-s["attacks"] = [
-    {"victim": "24.12.80.7", "start": "2001-07-19T10:20:00Z", "duration": "25m",
-     "rate": 3000, "response": "syn-ack", "port": 80},
-    {"victim": "152.2.41.9", "start": "2001-07-19T10:50:00Z", "duration": "20m",
-     "rate": 2000, "response": "icmp-unreachable", "protocol": "udp", "port": 27015},
-]
-json.dump(s, open(sys.argv[2], "w"))
-EOF
+codered_scenario "$T/scenario.json" 90m "$CODERED_ATTACKS"
 "$BIN" simulate -q -o "$T/sim" "$T/scenario.json" || { echo "FAIL: simulate"; exit 1; }
 
 # Cut each monitor's capture at 10:30:00.5 (inside the first attack), 10:41:23.37
@@ -154,5 +135,4 @@ check "no state is a usage error (1)" '[ $rc -eq 1 ]'
 check "merge --help documents --state" '"$BIN" merge --help | grep -q -- "--state"'
 check "analyze --help documents --state" '"$BIN" analyze --help | grep -q -- "--state FILE"'
 
-echo "$((checks - fails))/$checks checks passed"
-[ $fails -eq 0 ]
+checks_done

@@ -17,29 +17,12 @@
 # and -j with a live --interface are refused; --help documents -j.
 set -u
 BIN=${DS_BIN:?}
+SRC=${DS_SRC:?}
 SHARED=${DS_SHARED:-/work/shared/data}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0; checks=0
-check() { # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  if ! eval "$2"; then echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
-same_dir() { # same_dir A B
-  local a=$1 b=$2 f ok=0
-  [ "$(cd "$a" && find . -type f | sort)" = "$(cd "$b" && find . -type f | sort)" ] || {
-    echo "  file lists differ: $a $b"; return 1; }
-  for f in $(cd "$a" && find . -type f | sort); do
-    case "$f" in
-      ./summary.json) cmp -s <(jq -S 'del(.command_line)' "$a/$f") <(jq -S 'del(.command_line)' "$b/$f") ;;
-      ./report.html) cmp -s <(sed 's/"command_line":\[[^]]*\]//g' "$a/$f") \
-                            <(sed 's/"command_line":\[[^]]*\]//g' "$b/$f") ;;
-      ./attacks.ndjson) cmp -s <(sort "$a/$f") <(sort "$b/$f") ;;
-      *) cmp -s "$a/$f" "$b/$f" ;;
-    esac || { echo "  differs: $f ($a vs $b)"; ok=1; }
-  done
-  return $ok
-}
+# shellcheck source=lib.sh
+. "$SRC/tests/lib.sh"
 # threads_same NAME ARGS...: -j 1, 2 and 3 on the same arguments, same exit status
 # and outputs (in directories of the same name: report.html shows it).
 threads_same() {
@@ -68,23 +51,7 @@ threads_same "cap-all" "$SHARED"/captures/*.pcap
 # 2. A simulated telescope: 90 minutes from 10:00 UTC, the outbreak at once, a
 # SYN-ACK attack 10:20-10:45 and an ICMP-unreachable one 10:50-11:10 (as in
 # test_state.sh).
-"$BIN" simulate codered-2001 --print-scenario > "$T/preset.json"
-python3 - "$T/preset.json" "$T/scenario.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-s = d.get("scenario", d)
-s["start"] = "2001-07-19T10:00:00Z"
-s["duration"] = "90m"
-s["worm"]["initial_at"] = "2001-07-19T10:00:00Z"
-s["worm"]["initial"] = 400
-s["attacks"] = [
-    {"victim": "24.12.80.7", "start": "2001-07-19T10:20:00Z", "duration": "25m",
-     "rate": 3000, "response": "syn-ack", "port": 80},
-    {"victim": "152.2.41.9", "start": "2001-07-19T10:50:00Z", "duration": "20m",
-     "rate": 2000, "response": "icmp-unreachable", "protocol": "udp", "port": 27015},
-]
-json.dump(s, open(sys.argv[2], "w"))
-EOF
+codered_scenario "$T/scenario.json" 90m "$CODERED_ATTACKS"
 "$BIN" simulate -q -o "$T/sim" "$T/scenario.json" || { echo "FAIL: simulate"; exit 1; }
 TEL="--telescope ucsd=44.0.0.0/8 --telescope lbl=131.243.0.0/16,128.3.0.0/16"
 SIM="$T/sim/ucsd.pcap $T/sim/lbl.pcap"
@@ -106,7 +73,6 @@ check "dos-sample: many attacks" '[ "$(jq -r .dos.attacks "$T/dos-j1/out/summary
 
 # 3. --state: cut at 10:30:00.5 (inside the first attack); a -j state is the
 # one-thread state byte for byte, and merges into the whole run.
-SRC=${DS_SRC:?}
 for mon in ucsd lbl; do
   python3 "$SRC/tests/pcap_split.py" "$T/sim/$mon.pcap" 995538600.5 "$T/${mon}0.pcap" "$T/${mon}1.pcap"
 done
@@ -161,5 +127,4 @@ rc=$?
 check "-j 2 with --interface is refused (exit 1)" '[ $rc -eq 1 ] && grep -q "one thread" "$T/ei.txt"'
 check "--help documents -j" '"$BIN" analyze --help | grep -q -- "-j, --threads N"'
 
-echo "$((checks - fails))/$checks checks passed"
-[ $fails -eq 0 ]
+checks_done
