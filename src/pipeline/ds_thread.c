@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 
 #include "analysis/ds_dos.h"
+#include "model/ds_hll.h"
 
 #define DS_CHUNK_CAP 16384
 #define DS_NCHUNK 8
@@ -108,21 +109,11 @@ static enum ds_route ds_route_of(const char *name)
     return DS_ROUTE_WHOLE;
 }
 
-/* splitmix64's finaliser: the low bits of a hash of an address must not follow
- * its low bits, which telescopes see in blocks. */
-static inline uint64_t ds_mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
+/* Mixed first: telescopes see addresses in blocks, so their low bits must not pick
+ * the shard. */
 static inline unsigned ds_host_shard(const ds_ip *a, unsigned n)
 {
-    return (unsigned)(ds_mix64(a->q[0] * 0x9e3779b97f4a7c15ULL ^ a->q[1]) % n);
+    return (unsigned)(ds_hll_mix(a->q[0] * 0x9e3779b97f4a7c15ULL ^ a->q[1]) % n);
 }
 
 /* The remote host of a packet: the DoS victim when the dos analyzer takes the
