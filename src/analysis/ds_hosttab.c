@@ -11,37 +11,11 @@
 #define DS_HT_MAX_BITS 31
 #define DS_HOST_CHUNK (1u << DS_HOST_CHUNK_BITS)
 
-/* splitmix64's finaliser: every input bit reaches every output bit, so both the
- * slot (low bits) and the tag (high bits) are well mixed. */
-static inline uint64_t ds_ht_mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
-}
-
-static inline uint64_t ds_ht_hash(const ds_ip *a, unsigned sig)
-{
-    if (ds_ip_is_v4(a))
-        return ds_ht_mix((uint64_t)ds_ip_v4(a) << 8 | sig);
-    return ds_ht_mix(a->q[0] ^ ds_ht_mix(a->q[1] ^ ((uint64_t)sig << 56 | 1)));
-}
-
 static uint64_t ds_ht_hash_rec(const ds_hosttab *t, const ds_host *h)
 {
     ds_ip a;
     ds_hosttab_addr(t, h, &a);
-    return ds_ht_hash(&a, ds_host_sig(h));
-}
-
-/* The tag is the hash bits above the 32 that are used for the slot, cut to the
- * slot bits left free by the record number. */
-static inline uint32_t ds_ht_tag(const ds_hosttab *t, uint64_t h)
-{
-    return (uint32_t)(h >> 32) & ~((1u << t->bits) - 1);
+    return ds_hosttab_hash(&a, ds_host_sig(h));
 }
 
 void ds_hosttab_init(ds_hosttab *t)
@@ -96,7 +70,28 @@ static void ds_ht_place(ds_hosttab *t, uint64_t h, uint32_t rec)
     size_t i = (size_t)h & mask;
     while (t->slots[i])
         i = (i + 1) & mask;
-    t->slots[i] = ds_ht_tag(t, h) | (rec + 1);
+    t->slots[i] = ds_hosttab_tag(t, h) | (rec + 1);
+}
+
+/* Places every record into the (empty) slots. Records are read in order but land
+ * in slots at random: each placement's slot is prefetched some records ahead, as
+ * a rebuild of a table of millions would otherwise wait on a miss per record. */
+static void ds_ht_rebuild(ds_hosttab *t)
+{
+    enum { AHEAD = 16 };
+    uint64_t ring[AHEAD];
+    for (uint32_t r = 0; r < t->n && r < AHEAD; r++) {
+        ring[r] = ds_ht_hash_rec(t, ds_hosttab_at(t, r));
+        ds_hosttab_prefetch_slot(t, ring[r]);
+    }
+    for (uint32_t r = 0; r < t->n; r++) {
+        uint64_t h = ring[r % AHEAD];
+        if (r + AHEAD < t->n) {
+            ring[r % AHEAD] = ds_ht_hash_rec(t, ds_hosttab_at(t, r + AHEAD));
+            ds_hosttab_prefetch_slot(t, ring[r % AHEAD]);
+        }
+        ds_ht_place(t, h, r);
+    }
 }
 
 static void ds_ht_grow(ds_hosttab *t)
@@ -108,8 +103,7 @@ static void ds_ht_grow(ds_hosttab *t)
     free(t->slots);
     t->bits++;
     t->slots = ds_xcalloc((size_t)1 << t->bits, sizeof *t->slots);
-    for (uint32_t r = 0; r < t->n; r++)
-        ds_ht_place(t, ds_ht_hash_rec(t, ds_hosttab_at(t, r)), r);
+    ds_ht_rebuild(t);
 }
 
 static bool ds_ht_same(const ds_hosttab *t, const ds_host *h, const ds_ip *a, unsigned sig)
@@ -124,9 +118,9 @@ static bool ds_ht_same(const ds_hosttab *t, const ds_host *h, const ds_ip *a, un
 uint32_t ds_hosttab_upsert(ds_hosttab *t, const ds_ip *addr, unsigned sig, int64_t ts_ns,
                            unsigned monitor, bool *created)
 {
-    uint64_t h = ds_ht_hash(addr, sig);
+    uint64_t h = ds_hosttab_hash(addr, sig);
     size_t mask = ((size_t)1 << t->bits) - 1;
-    uint32_t tag = ds_ht_tag(t, h), low = (1u << t->bits) - 1;
+    uint32_t tag = ds_hosttab_tag(t, h), low = (1u << t->bits) - 1;
     size_t i = (size_t)h & mask;
     for (uint32_t s; (s = t->slots[i]) != 0; i = (i + 1) & mask) {
         if ((s & ~low) != tag)
@@ -189,21 +183,6 @@ uint32_t ds_hosttab_upsert(ds_hosttab *t, const ds_ip *addr, unsigned sig, int64
     return rec;
 }
 
-void ds_hosttab_prefetch_slot(const ds_hosttab *t, const ds_ip *addr, unsigned sig)
-{
-    uint64_t h = ds_ht_hash(addr, sig);
-    __builtin_prefetch(&t->slots[(size_t)h & (((size_t)1 << t->bits) - 1)]);
-}
-
-void ds_hosttab_prefetch_record(const ds_hosttab *t, const ds_ip *addr, unsigned sig)
-{
-    uint64_t h = ds_ht_hash(addr, sig);
-    uint32_t s = t->slots[(size_t)h & (((size_t)1 << t->bits) - 1)];
-    uint32_t low = (1u << t->bits) - 1;
-    if (s && (s & ~low) == ds_ht_tag(t, h))
-        __builtin_prefetch(ds_hosttab_at(t, (s & low) - 1), 1);
-}
-
 size_t ds_hosttab_bytes(const ds_hosttab *t)
 {
     return t->nchunks * (DS_HOST_CHUNK * sizeof(ds_host) + sizeof(ds_host *)) +
@@ -230,7 +209,6 @@ uint32_t ds_hosttab_evict(ds_hosttab *t, uint32_t max_packets, uint64_t *gone)
     t->n = w;
     t->n6 = w6;
     memset(t->slots, 0, ((size_t)1 << t->bits) * sizeof *t->slots);
-    for (uint32_t r = 0; r < t->n; r++)
-        ds_ht_place(t, ds_ht_hash_rec(t, ds_hosttab_at(t, r)), r);
+    ds_ht_rebuild(t);
     return removed;
 }

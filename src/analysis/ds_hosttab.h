@@ -32,6 +32,7 @@
 
 #include "core/ds_common.h"
 #include "core/ds_membudget.h"
+#include "model/ds_hll.h"
 
 typedef struct ds_host {
     uint32_t key;      /* IPv4 address (host order), or index into the IPv6 array */
@@ -121,11 +122,35 @@ static inline bool ds_host_is_v6(const ds_host *h)
     return (h->last >> 48) & 1;
 }
 
-/* Prefetch hints for batch processing (see ds_worm_packets): a lookup is two
- * dependent cache misses (slot, then record), ~300 ns on a machine with slow
- * memory; issued a few packets ahead they overlap. Hints only: never change state. */
-void ds_hosttab_prefetch_slot(const ds_hosttab *t, const ds_ip *addr, unsigned sig);
-void ds_hosttab_prefetch_record(const ds_hosttab *t, const ds_ip *addr, unsigned sig);
+/* The hash of (addr, sig): its low bits pick the slot, the bits above the 32 give
+ * the tag (cut to the slot bits left free by the record number). */
+static inline uint64_t ds_hosttab_hash(const ds_ip *a, unsigned sig)
+{
+    if (ds_ip_is_v4(a))
+        return ds_hll_mix((uint64_t)ds_ip_v4(a) << 8 | sig);
+    return ds_hll_mix(a->q[0] ^ ds_hll_mix(a->q[1] ^ ((uint64_t)sig << 56 | 1)));
+}
+static inline uint32_t ds_hosttab_tag(const ds_hosttab *t, uint64_t h)
+{
+    return (uint32_t)(h >> 32) & ~((1u << t->bits) - 1);
+}
+
+/* Prefetch hints for batch processing (see ds_worm_packets), from the hash: a
+ * lookup is two dependent cache misses (slot, then record), ~300 ns on a machine
+ * with slow memory; issued a few probes ahead they overlap. The record hint reads
+ * the slot, so it comes after the slot's hint has had time to land. Hints only:
+ * they never change state. */
+static inline void ds_hosttab_prefetch_slot(const ds_hosttab *t, uint64_t h)
+{
+    ds_prefetch(&t->slots[(size_t)h & (((size_t)1 << t->bits) - 1)]);
+}
+static inline void ds_hosttab_prefetch_record(const ds_hosttab *t, uint64_t h)
+{
+    uint32_t s = t->slots[(size_t)h & (((size_t)1 << t->bits) - 1)];
+    uint32_t low = (1u << t->bits) - 1;
+    if (s && (s & ~low) == ds_hosttab_tag(t, h))
+        ds_prefetchw(ds_hosttab_at(t, (s & low) - 1));
+}
 
 /* The host's address. */
 void ds_hosttab_addr(const ds_hosttab *t, const ds_host *h, ds_ip *out);

@@ -356,7 +356,7 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
     for (size_t i = 0; i < sc->cap; i++) {
         const ds_scan_slot *a = &sc->tab[i + AHEAD < sc->cap ? i + AHEAD : i];
         if (a->used)
-            __builtin_prefetch(&nt[ds_scan_hash(&a->src, a->proto, a->port) & (cap - 1)], 1);
+            ds_prefetchw(&nt[ds_scan_hash(&a->src, a->proto, a->port) & (cap - 1)]);
         if (sc->tab[i].used)
             ds_scan_place(nt, cap, &sc->tab[i]);
     }
@@ -672,20 +672,20 @@ static void ds_scan_packets(void *stp, const ds_pkt *pkts, size_t n)
         if (ds_scan_is_probe(&pkts[j])) {
             hr[j % DS_PF_RING] =
                 ds_scan_hash(&pkts[j].src, pkts[j].proto, ds_scan_port_of(&pkts[j]));
-            __builtin_prefetch(&sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)]);
+            ds_prefetch(&sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)]);
         }
     for (size_t i = 0; i < n; i++) {
         size_t j = i + DS_PF_SLOT;
         if (j < n && ds_scan_is_probe(&pkts[j])) {
             hr[j % DS_PF_RING] =
                 ds_scan_hash(&pkts[j].src, pkts[j].proto, ds_scan_port_of(&pkts[j]));
-            __builtin_prefetch(&sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)]);
+            ds_prefetch(&sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)]);
         }
         j = i + DS_PF_STATE;
         if (j < n && ds_scan_is_probe(&pkts[j])) {
             const ds_scan_slot *s = &sc->tab[hr[j % DS_PF_RING] & (sc->cap - 1)];
             if (s->used == DS_SLOT_LIVE && s->st)
-                __builtin_prefetch(s->st);
+                ds_prefetch(s->st);
         }
         j = i + DS_PF_DATA;
         if (j < n && ds_scan_is_probe(&pkts[j])) {
@@ -694,12 +694,12 @@ static void ds_scan_packets(void *stp, const ds_pkt *pkts, size_t n)
                 const ds_scan_state *st = s->st;
                 if (st->episode) {
                     if (st->setcap)
-                        __builtin_prefetch(
+                        ds_prefetch(
                             &st->set[ds_scan_mix(ds_scan_dkey(&pkts[j].dst)) & (st->setcap - 1)]);
                 } else {
                     if (st->qcap)
-                        __builtin_prefetch(&st->q[st->qhead]);
-                    __builtin_prefetch(st->dv);
+                        ds_prefetch(&st->q[st->qhead]);
+                    ds_prefetch(st->dv);
                 }
             }
         }

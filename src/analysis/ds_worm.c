@@ -407,55 +407,76 @@ static void ds_worm_probe(ds_worm *w, const ds_pkt *p, unsigned sig)
         ds_distinct64_add(&w->active, ((uint64_t)sig * (uint64_t)w->nmon + mon) << 32 | rec);
 }
 
-/* Hints for packet i + distance: first its slot, later (when the slot is in
- * cache) its record, so the two dependent misses of each lookup overlap with the
- * work on earlier packets. Only the lowest signature bit is prefetched: packets
- * matching several signatures are rare. */
-#define DS_WORM_PF_SLOT 32
-#define DS_WORM_PF_REC 16
+/* Hints for probe k + distance (counted in probes, not packets: probes are a
+ * fraction of the traffic, and a distance in packets would be too short where they
+ * are sparse): first its slot, later (when the slot is in cache) its record, so the
+ * two dependent misses of each lookup overlap with the work on earlier probes. Only
+ * the lowest signature bit is prefetched: packets matching several are rare. */
+#define DS_WORM_PF_SLOT 16
+#define DS_WORM_PF_REC 8
+#define DS_WORM_RUN 1024
 
-static inline void ds_worm_prefetch(const ds_worm *w, const ds_pkt *pkts, size_t n, size_t i)
+/* Closes the open interval, if any, and opens the one holding time ts. */
+static void ds_worm_open(ds_worm *w, int64_t ts)
 {
-    if (i + DS_WORM_PF_SLOT < n && pkts[i + DS_WORM_PF_SLOT].sigs)
-        ds_hosttab_prefetch_slot(&w->hosts, &pkts[i + DS_WORM_PF_SLOT].src,
-                                 (unsigned)__builtin_ctz(pkts[i + DS_WORM_PF_SLOT].sigs));
-    if (i + DS_WORM_PF_REC < n && pkts[i + DS_WORM_PF_REC].sigs)
-        ds_hosttab_prefetch_record(&w->hosts, &pkts[i + DS_WORM_PF_REC].src,
-                                   (unsigned)__builtin_ctz(pkts[i + DS_WORM_PF_REC].sigs));
+    ds_worm_close(w);
+    w->cur_start = ds_floor_div(ts, w->interval) * w->interval;
+    w->open = true;
+    if (!w->any) {
+        w->first_ts = ts;
+        w->any = true;
+    }
+    /* Relative to the host table's base; before any host exists the base is set by
+     * the first probe, which is >= this interval's start. */
+    int64_t rel = ds_floor_div(w->cur_start, 1000) - w->hosts.base_us;
+    w->cur_start_rel = w->hosts.has_base && rel > 0 ? (uint64_t)rel : 0;
+}
+
+/* A run of packets: one pass finds the probes (most packets are not), then the
+ * probes are counted interval by interval. Packet times never decrease, so only a
+ * run that crosses an interval's end needs its times looked at one by one. */
+static void ds_worm_run(ds_worm *w, const ds_pkt *pkts, size_t n)
+{
+    uint64_t hash[DS_WORM_RUN];
+    uint16_t at[DS_WORM_RUN];
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pkts[i].sigs && pkts[i].monitor < w->nmon) {
+            at[np] = (uint16_t)i;
+            hash[np++] = ds_hosttab_hash(&pkts[i].src, (unsigned)__builtin_ctz(pkts[i].sigs));
+        }
+    for (size_t k = 0; k < np && k < DS_WORM_PF_SLOT; k++)
+        ds_hosttab_prefetch_slot(&w->hosts, hash[k]);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (!w->open || pkts[i].ts_ns >= w->cur_start + w->interval)
+            ds_worm_open(w, pkts[i].ts_ns);
+        int64_t end = w->cur_start + w->interval;
+        size_t j = n;
+        if (pkts[n - 1].ts_ns >= end)
+            for (j = i + 1; pkts[j].ts_ns < end; j++)
+                ;
+        for (; k < np && at[k] < j; k++) {
+            if (k + DS_WORM_PF_SLOT < np)
+                ds_hosttab_prefetch_slot(&w->hosts, hash[k + DS_WORM_PF_SLOT]);
+            if (k + DS_WORM_PF_REC < np)
+                ds_hosttab_prefetch_record(&w->hosts, hash[k + DS_WORM_PF_REC]);
+            const ds_pkt *p = &pkts[at[k]];
+            for (uint32_t m = p->sigs; m; m &= m - 1) {
+                unsigned sig = (unsigned)__builtin_ctz(m);
+                if ((int)sig < w->nsig)
+                    ds_worm_probe(w, p, sig);
+            }
+        }
+        w->last_ts = pkts[j - 1].ts_ns;
+        i = j;
+    }
 }
 
 static void ds_worm_packets(void *st, const ds_pkt *pkts, size_t n)
 {
-    ds_worm *w = st;
-    for (size_t i = 0; i < n && i < DS_WORM_PF_SLOT; i++)
-        if (pkts[i].sigs)
-            ds_hosttab_prefetch_slot(&w->hosts, &pkts[i].src,
-                                     (unsigned)__builtin_ctz(pkts[i].sigs));
-    for (size_t i = 0; i < n; i++) {
-        const ds_pkt *p = &pkts[i];
-        ds_worm_prefetch(w, pkts, n, i);
-        if (!w->open || p->ts_ns >= w->cur_start + w->interval) {
-            ds_worm_close(w);
-            w->cur_start = ds_floor_div(p->ts_ns, w->interval) * w->interval;
-            w->open = true;
-            if (!w->any) {
-                w->first_ts = p->ts_ns;
-                w->any = true;
-            }
-            /* Relative to the host table's base; before any host exists the base is
-             * set by the first probe, which is >= this interval's start. */
-            int64_t rel = ds_floor_div(w->cur_start, 1000) - w->hosts.base_us;
-            w->cur_start_rel = w->hosts.has_base && rel > 0 ? (uint64_t)rel : 0;
-        }
-        w->last_ts = p->ts_ns;
-        if (!p->sigs || p->monitor >= w->nmon)
-            continue;
-        for (uint32_t m = p->sigs; m; m &= m - 1) {
-            unsigned sig = (unsigned)__builtin_ctz(m);
-            if ((int)sig < w->nsig)
-                ds_worm_probe(w, p, sig);
-        }
-    }
+    for (size_t off = 0; off < n; off += DS_WORM_RUN)
+        ds_worm_run(st, pkts + off, n - off < DS_WORM_RUN ? n - off : DS_WORM_RUN);
 }
 
 /* ---- output ------------------------------------------------------------------- */

@@ -254,7 +254,7 @@ void ds_kset_free(ds_kset *s)
 void ds_kset_grow(ds_kset *s)
 {
     uint64_t *old = s->slot;
-    size_t oldcap = s->mask + 1, n = s->n;
+    size_t oldcap = s->mask + 1, n = s->n, old_charge = 0;
     if (s->mem) {
         size_t nb = 2 * oldcap * sizeof *s->slot;
         if (!ds_mem_take(s->mem, nb)) {
@@ -266,7 +266,7 @@ void ds_kset_grow(ds_kset *s)
             s->spills++;
             return;
         }
-        ds_mem_give(s->mem, s->charged);
+        old_charge = s->charged;
         s->charged = nb;
     }
     ds_kset_alloc(s, 2 * oldcap);
@@ -281,6 +281,8 @@ void ds_kset_grow(ds_kset *s)
     }
     s->n = n;
     free(old);
+    /* Only now: while both tables were allocated, the budget covered both. */
+    ds_mem_give(s->mem, old_charge);
 }
 
 void ds_kset_clear(ds_kset *s)
@@ -376,7 +378,7 @@ uint64_t ds_aset_count(const ds_aset *s)
 void ds_aset_grow(ds_aset *s)
 {
     uint32_t *old = s->slot;
-    size_t oldcap = s->mask + 1;
+    size_t oldcap = s->mask + 1, old_charge = 0;
     if (s->mem) {
         size_t nb = 2 * oldcap * sizeof *s->slot;
         if (!ds_mem_take(s->mem, nb)) {
@@ -391,7 +393,7 @@ void ds_aset_grow(ds_aset *s)
             s->zero = false;
             return;
         }
-        ds_mem_give(s->mem, s->charged);
+        old_charge = s->charged;
         s->charged = nb;
     }
     ds_aset_alloc(s, 2 * oldcap);
@@ -405,6 +407,7 @@ void ds_aset_grow(ds_aset *s)
         s->slot[j] = a;
     }
     free(old);
+    ds_mem_give(s->mem, old_charge); /* as in ds_kset_grow */
 }
 
 /* ---- ds_bits32 --------------------------------------------------------------------- */

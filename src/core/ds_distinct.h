@@ -115,7 +115,7 @@ static inline size_t ds_kset_pos(const ds_kset *s, uint64_t key)
 
 static inline void ds_kset_prefetch(const ds_kset *s, uint64_t key)
 {
-    __builtin_prefetch(&s->slot[ds_kset_pos(s, key)], 1);
+    ds_prefetchw(&s->slot[ds_kset_pos(s, key)]);
 }
 
 /* Adds key; returns true when it was not there yet. */
@@ -173,7 +173,7 @@ static inline size_t ds_aset_pos(const ds_aset *s, uint32_t a)
 
 static inline void ds_aset_prefetch(const ds_aset *s, uint32_t a)
 {
-    __builtin_prefetch(&s->slot[ds_aset_pos(s, a)], 1);
+    ds_prefetchw(&s->slot[ds_aset_pos(s, a)]);
 }
 
 static inline void ds_aset_add(ds_aset *s, uint32_t a)
@@ -227,7 +227,7 @@ static inline void ds_bits32_prefetch(const ds_bits32 *b, uint32_t a)
 {
     const uint64_t *l = b->leaf[a >> 16];
     if (l)
-        __builtin_prefetch(&l[(a >> 6) & 1023], 1);
+        ds_prefetchw(&l[(a >> 6) & 1023]);
 }
 
 static inline void ds_bits32_add(ds_bits32 *b, uint32_t a)

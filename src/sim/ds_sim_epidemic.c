@@ -371,7 +371,7 @@ void ds_sim_epi_pick_batch(ds_sim_epi *e, ds_sim_rng *r, size_t n, ds_sim_hot **
         slot[i] = &c->items[((x >> 32) * c->n) >> 32];
         low[i] = (uint32_t)x;
         cls[i] = (uint8_t)k;
-        __builtin_prefetch(slot[i]);
+        ds_prefetch(slot[i]);
     }
     /* Pass 2: acceptance; a rejected draw retries in its own class (the
      * composition-rejection method must not re-draw the class); prefetch the hosts. */
@@ -386,7 +386,7 @@ void ds_sim_epi_pick_batch(ds_sim_epi *e, ds_sim_rng *r, size_t n, ds_sim_hot **
             x = y & 0xffffffffu;
         }
         out[i] = &e->hot[it->host];
-        __builtin_prefetch(out[i], 1);
+        ds_prefetchw(out[i]);
     }
 }
 
