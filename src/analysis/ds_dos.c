@@ -465,20 +465,15 @@ void ds_dos_end(ds_dos *d, uint32_t idx)
     d->nopen--;
 }
 
-/* ds_dos_find with the key's hash known. */
-static uint32_t ds_dos_find_h(const ds_dos *d, const ds_ip *victim, uint8_t proto, uint32_t h)
+uint32_t ds_dos_find(const ds_dos *d, const ds_ip *victim, uint8_t proto)
 {
+    uint32_t h = ds_dos_hash(victim, proto);
     for (uint32_t i = h & d->mask; d->slots[i]; i = (i + 1) & d->mask) {
         const ds_dos_vec *v = &d->pool[d->slots[i] - 1];
         if (v->hash == h && ds_dos_key_eq(v, victim, proto))
             return d->slots[i] - 1;
     }
     return UINT32_MAX;
-}
-
-uint32_t ds_dos_find(const ds_dos *d, const ds_ip *victim, uint8_t proto)
-{
-    return ds_dos_find_h(d, victim, proto, ds_dos_hash(victim, proto));
 }
 
 uint32_t ds_dos_insert(ds_dos *d, const ds_dos_vec *v, const uint32_t *ring)
@@ -498,74 +493,6 @@ uint32_t ds_dos_insert(ds_dos *d, const ds_dos_vec *v, const uint32_t *ring)
     return idx;
 }
 
-static void ds_dos_packet(ds_dos *d, const ds_pkt *p, const ds_dos_hit *hit, uint8_t kp, uint32_t h)
-{
-    uint32_t idx = ds_dos_find_h(d, &hit->victim, kp, h);
-    if (idx != UINT32_MAX && p->ts_ns - d->pool[idx].last > d->cfg.timeout) {
-        ds_dos_end(d, idx); /* stale: this packet starts a new vector */
-        idx = UINT32_MAX;
-    }
-    if (idx == UINT32_MAX) {
-        if (!d->nfree && d->npool == d->cappool && d->ctx->mem) {
-            /* The pool would double: charge it, or evict (--max-memory). */
-            size_t more = (d->cappool ? d->cappool : 1024) * ds_dos_entry_bytes(d);
-            if (ds_mem_take(d->ctx->mem, more))
-                d->charged += more;
-            else
-                ds_dos_evict(d, p->ts_ns);
-        }
-        if (2 * (d->nopen + 1) > (size_t)d->mask + 1)
-            ds_dos_table_grow(d);
-        idx = ds_dos_pool_take(d);
-        ds_dos_hit key = *hit;
-        key.proto = kp;
-        ds_dos_vec_start(&d->pool[idx], &key, h, p->ts_ns);
-        if (d->keep_heads && p->ts_ns - d->part_start <= d->cfg.timeout)
-            ds_dos_head_new(&d->env, &d->pool[idx], p->ts_ns);
-        memset(&d->rings[(size_t)idx * d->env.ring_len], 0, d->env.ring_len * sizeof *d->rings);
-        uint32_t i = h & d->mask;
-        while (d->slots[i])
-            i = (i + 1) & d->mask;
-        d->slots[i] = idx + 1;
-        d->nopen++;
-        d->vectors++;
-    }
-    ds_dos_event e;
-    if (ds_dos_vec_add(&d->env, &d->pool[idx], &d->rings[(size_t)idx * d->env.ring_len], hit, p,
-                       &e))
-        ds_dos_push_event(d, &e);
-    d->vector_packets++;
-    d->kinds[hit->kind]++;
-    d->mismatches += hit->mismatch;
-    d->unquoted += hit->unquoted;
-    if (!d->any) {
-        d->any = true;
-        d->first_ts = p->ts_ns;
-    }
-    d->last_ts = p->ts_ns;
-}
-
-/* Backscatter is a fraction of the traffic and its vectors' distinct-address tables
- * are many and large, so each packet would wait on a cache miss or two: a run of
- * packets is first scanned for backscatter, and each such packet's vector memory is
- * prefetched a few backscatter packets before it is counted. */
-#define DS_DOS_RUN 256
-#define DS_DOS_AHEAD 8
-
-typedef struct ds_dos_todo {
-    ds_dos_hit hit;
-    const ds_pkt *p;
-    uint32_t h;
-    uint8_t kp;
-} ds_dos_todo;
-
-static void ds_dos_hint(const ds_dos *d, const ds_dos_todo *t)
-{
-    uint32_t idx = ds_dos_find_h(d, &t->hit.victim, t->kp, t->h);
-    if (idx != UINT32_MAX)
-        ds_dos_vec_prefetch(&d->pool[idx], &t->p->dst);
-}
-
 static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
 {
     ds_dos *d = st;
@@ -575,25 +502,65 @@ static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
     }
     if (n && pkts[n - 1].ts_ns > d->now)
         d->now = pkts[n - 1].ts_ns;
-    ds_dos_todo todo[DS_DOS_RUN];
-    for (size_t k = 0; k < n;) {
-        size_t nt = 0;
-        for (; k < n && nt < DS_DOS_RUN; k++) {
-            ds_dos_todo *t = &todo[nt];
-            if (!ds_dos_extract(&d->cfg, &pkts[k], &t->hit))
-                continue;
-            t->p = &pkts[k];
-            t->kp = d->cfg.key_victim ? 0 : t->hit.proto;
-            t->h = ds_dos_hash(&t->hit.victim, t->kp);
-            nt++;
+    for (size_t k = 0; k < n; k++) {
+        const ds_pkt *p = &pkts[k];
+        ds_dos_hit hit;
+        if (!ds_dos_extract(&d->cfg, p, &hit))
+            continue;
+        uint8_t kp = d->cfg.key_victim ? 0 : hit.proto;
+        uint32_t h = ds_dos_hash(&hit.victim, kp);
+        uint32_t i = h & d->mask;
+        uint32_t idx = UINT32_MAX;
+        while (d->slots[i]) {
+            ds_dos_vec *v = &d->pool[d->slots[i] - 1];
+            if (v->hash == h && ds_dos_key_eq(v, &hit.victim, kp)) {
+                idx = d->slots[i] - 1;
+                break;
+            }
+            i = (i + 1) & d->mask;
         }
-        for (size_t j = 0; j < nt && j < DS_DOS_AHEAD; j++)
-            ds_dos_hint(d, &todo[j]);
-        for (size_t j = 0; j < nt; j++) {
-            if (j + DS_DOS_AHEAD < nt)
-                ds_dos_hint(d, &todo[j + DS_DOS_AHEAD]);
-            ds_dos_packet(d, todo[j].p, &todo[j].hit, todo[j].kp, todo[j].h);
+        if (idx != UINT32_MAX && p->ts_ns - d->pool[idx].last > d->cfg.timeout) {
+            ds_dos_end(d, idx); /* stale: this packet starts a new vector */
+            idx = UINT32_MAX;
         }
+        if (idx == UINT32_MAX) {
+            if (!d->nfree && d->npool == d->cappool && d->ctx->mem) {
+                /* The pool would double: charge it, or evict (--max-memory). */
+                size_t more = (d->cappool ? d->cappool : 1024) * ds_dos_entry_bytes(d);
+                if (ds_mem_take(d->ctx->mem, more))
+                    d->charged += more;
+                else
+                    ds_dos_evict(d, p->ts_ns);
+            }
+            if (2 * (d->nopen + 1) > (size_t)d->mask + 1)
+                ds_dos_table_grow(d);
+            idx = ds_dos_pool_take(d);
+            ds_dos_hit key = hit;
+            key.proto = kp;
+            ds_dos_vec_start(&d->pool[idx], &key, h, p->ts_ns);
+            if (d->keep_heads && p->ts_ns - d->part_start <= d->cfg.timeout)
+                ds_dos_head_new(&d->env, &d->pool[idx], p->ts_ns);
+            memset(&d->rings[(size_t)idx * d->env.ring_len], 0, d->env.ring_len * sizeof *d->rings);
+            i = h & d->mask;
+            while (d->slots[i])
+                i = (i + 1) & d->mask;
+            d->slots[i] = idx + 1;
+            d->nopen++;
+            d->vectors++;
+        }
+        ds_dos_event e;
+        if (ds_dos_vec_add(&d->env, &d->pool[idx], &d->rings[(size_t)idx * d->env.ring_len], &hit,
+                           p, &e))
+            ds_dos_push_event(d, &e);
+        d->vector_packets++;
+        d->kinds[hit.kind]++;
+        d->mismatches += hit.mismatch;
+        d->unquoted += hit.unquoted;
+        if (!d->any) {
+            d->any = true;
+            d->first_ts = p->ts_ns;
+        }
+        d->last_ts = p->ts_ns;
     }
 }
 

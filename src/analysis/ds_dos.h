@@ -217,9 +217,6 @@ void ds_dos_vec_window(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, int
  * and returns true. */
 bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_hit *hit,
                     const ds_pkt *p, ds_dos_event *closed);
-/* A hint that a packet to dst is coming for the vector: fetches the memory
- * ds_dos_vec_add will touch at random (distinct-address tables, sample root). */
-void ds_dos_vec_prefetch(const ds_dos_vec *v, const ds_ip *dst);
 /* True when the vector, ended now, is an attack. */
 bool ds_dos_vec_is_attack(const ds_dos_env *env, const ds_dos_vec *v);
 /* Summarises the vector (read-only). */

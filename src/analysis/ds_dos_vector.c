@@ -221,17 +221,6 @@ static uint64_t ds_ip_key64(const ds_ip *a)
     return (h >> 2) | (1ull << 63);
 }
 
-/* The key of the address's network: its /16, or for IPv6 its /48 (both say "how
- * many networks"). */
-static uint64_t ds_net_key64(const ds_ip *a)
-{
-    if (ds_ip_is_v4(a))
-        return ds_ip_v4(a) >> 16;
-    ds_ip n48 = *a;
-    memset(n48.b + 6, 0, 10);
-    return ds_ip_key64(&n48);
-}
-
 /* Max-heap on the hash, so the largest sampled hash is at e[0]. */
 static void ds_sample_sift_down(ds_dos_sample_ent *e, uint32_t n, uint32_t i)
 {
@@ -400,7 +389,16 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
 
     int isnew = ds_dcount_add(&v->addrs, akey, cap, cfg->hll_p);
     if (isnew != 0) {
-        ds_dcount_add(&v->s16, ds_net_key64(&p->dst), cap, cfg->hll_p);
+        uint64_t net;
+        if (ds_ip_is_v4(&p->dst)) {
+            net = ds_ip_v4(&p->dst) >> 16;
+        } else {
+            /* IPv6: the /48 stands for the /16 (both say "how many networks"). */
+            ds_ip n48 = p->dst;
+            memset(n48.b + 6, 0, 10);
+            net = ds_ip_key64(&n48);
+        }
+        ds_dcount_add(&v->s16, net, cap, cfg->hll_p);
         uint64_t h = ds_hll_mix(akey ^ ((uint64_t)v->hash << 32 | v->proto));
         ds_sample_offer(&v->sample, (uint32_t)cfg->ad_sample, &p->dst, h, isnew == 1);
     }
@@ -414,16 +412,6 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
         }
     }
     return emitted;
-}
-
-void ds_dos_vec_prefetch(const ds_dos_vec *v, const ds_ip *dst)
-{
-    uint64_t akey = ds_ip_key64(dst);
-    ds_dcount_prefetch(&v->addrs, akey);
-    ds_dcount_prefetch(&v->bin_addrs, akey);
-    ds_dcount_prefetch(&v->s16, ds_net_key64(dst));
-    if (v->sample.heap)
-        ds_prefetch(v->sample.e);
 }
 
 bool ds_dos_vec_is_attack(const ds_dos_env *env, const ds_dos_vec *v)

@@ -28,14 +28,6 @@ typedef struct ds_dcount {
  * the counter is an estimate and cannot tell. */
 int ds_dcount_add(ds_dcount *d, uint64_t key, uint32_t cap, unsigned p);
 
-/* A hint for a coming ds_dcount_add of key: fetches the table slot it will probe
- * first (for batch loops that know their keys ahead; never changes state). */
-static inline void ds_dcount_prefetch(const ds_dcount *d, uint64_t key)
-{
-    if (d->tab)
-        ds_prefetch(&d->tab[ds_hll_mix(key) & d->mask]);
-}
-
 /* The count: exact, or the rounded HyperLogLog estimate. */
 uint64_t ds_dcount_value(const ds_dcount *d);
 static inline bool ds_dcount_exact(const ds_dcount *d)
