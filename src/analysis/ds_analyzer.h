@@ -46,6 +46,10 @@ typedef struct ds_ctx {
     ds_membudget *mem;
 } ds_ctx;
 
+/* The "approximate" summary object's shared head: what, since, max_memory_bytes
+ * (ds_approx.c); the analyzer adds its own keys after them. */
+json_t *ds_approx_json(const ds_ctx *ctx, const char *what, int64_t since_ns);
+
 /* A command-line option an analyzer declares. */
 typedef struct ds_option {
     const char *name; /* long name without the dashes */

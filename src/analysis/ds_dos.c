@@ -927,17 +927,14 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
         rc = -1;
     json_t *js = ds_dos_summary(d, all, n, &tally, nev);
     if (d->approx) {
-        json_t *a = json_object();
-        json_object_set_new(a, "what",
-                            json_string("open vectors with the fewest packets were ended early "
-                                        "(evicted) to stay under the bound: attacks.csv and "
-                                        "events.csv rows with approximate = 1 may be cut or "
-                                        "missing packets, and an attack with at most "
-                                        "max_evicted_packets packets at an eviction may be "
-                                        "missed; attacks.ndjson lines carry no flag"));
-        char tb[DS_TIME_STRLEN];
-        json_object_set_new(a, "since", json_string(ds_time_format(d->approx_since, tb)));
-        json_object_set_new(a, "max_memory_bytes", ds_u64j(ctx->max_memory));
+        json_t *a = ds_approx_json(ctx,
+                                   "open vectors with the fewest packets were ended early "
+                                   "(evicted) to stay under the bound: attacks.csv and "
+                                   "events.csv rows with approximate = 1 may be cut or "
+                                   "missing packets, and an attack with at most "
+                                   "max_evicted_packets packets at an eviction may be "
+                                   "missed; attacks.ndjson lines carry no flag",
+                                   d->approx_since);
         json_object_set_new(a, "eviction_rounds", ds_u64j(d->evictions));
         json_object_set_new(a, "vectors_evicted", ds_u64j(d->evicted));
         json_object_set_new(a, "evicted_packets", ds_u64j(d->evicted_packets));

@@ -847,15 +847,12 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
         json_object_set_new(bt, ds_tool_names[t], json_integer((json_int_t)by_tool[t]));
     json_object_set_new(j, "episodes_by_tool", bt);
     if (sc->approx) {
-        json_t *a = json_object();
-        json_object_set_new(a, "what",
-                            json_string("keys (source, protocol, port) with a single probe, "
-                                        "then candidates with the fewest destinations, were "
-                                        "evicted to stay under the bound: scanners.csv rows "
-                                        "with approximate = 1 may miss probes of their start"));
-        char tb[DS_TIME_STRLEN];
-        json_object_set_new(a, "since", json_string(ds_time_format(sc->approx_since, tb)));
-        json_object_set_new(a, "max_memory_bytes", json_integer((json_int_t)ctx->max_memory));
+        json_t *a = ds_approx_json(ctx,
+                                   "keys (source, protocol, port) with a single probe, "
+                                   "then candidates with the fewest destinations, were "
+                                   "evicted to stay under the bound: scanners.csv rows "
+                                   "with approximate = 1 may miss probes of their start",
+                                   sc->approx_since);
         json_object_set_new(a, "eviction_rounds", json_integer((json_int_t)sc->evictions));
         json_object_set_new(a, "keys_evicted", json_integer((json_int_t)sc->evicted));
         json_object_set_new(a, "max_evicted_window_destinations",

@@ -439,14 +439,11 @@ static int ds_series_write(void *st, const ds_ctx *ctx, json_t *summary, char *e
     json_object_set_new(j, "intervals_with_packets", json_integer((json_int_t)rows));
     if (column) {
         /* docs/FORMATS.md, "approximate" */
-        json_t *a = json_object();
-        json_object_set_new(a, "what",
-                            json_string("sources and destinations per interval: "
-                                        "HyperLogLog estimates in the rows with "
-                                        "approximate = 1"));
-        char tb[DS_TIME_STRLEN];
-        json_object_set_new(a, "since", json_string(ds_time_format(s->approx_since, tb)));
-        json_object_set_new(a, "max_memory_bytes", json_integer((json_int_t)ctx->max_memory));
+        json_t *a = ds_approx_json(ctx,
+                                   "sources and destinations per interval: "
+                                   "HyperLogLog estimates in the rows with "
+                                   "approximate = 1",
+                                   s->approx_since);
         json_object_set_new(a, "intervals",
                             json_integer((json_int_t)(s->approx_rows + s->cur_approx)));
         json_object_set_new(a, "hll_bits", json_integer(DS_SERIES_HLL_P));

@@ -586,16 +586,13 @@ static void ds_worm_write_rows(const ds_worm *w, FILE *f, const ds_worm_row *ext
 /* summary.json's and worm.json's "approximate" object (docs/FORMATS.md). */
 static json_t *ds_worm_approx_json(const ds_worm *w, const ds_ctx *ctx)
 {
-    json_t *a = json_object();
-    json_object_set_new(a, "what",
-                        json_string("hosts.csv keeps the hosts with the most packets (rows with "
-                                    "approximate = 1 may miss up to max_evicted_packets earlier "
-                                    "packets); new_hosts, cumulative_hosts and active_hosts of "
-                                    "the rows with approximate = 1 and worm.json's figures are "
-                                    "estimates"));
-    char tb[DS_TIME_STRLEN];
-    json_object_set_new(a, "since", json_string(ds_time_format(w->approx_since, tb)));
-    json_object_set_new(a, "max_memory_bytes", json_integer((json_int_t)ctx->max_memory));
+    json_t *a = ds_approx_json(ctx,
+                               "hosts.csv keeps the hosts with the most packets (rows with "
+                               "approximate = 1 may miss up to max_evicted_packets earlier "
+                               "packets); new_hosts, cumulative_hosts and active_hosts of "
+                               "the rows with approximate = 1 and worm.json's figures are "
+                               "estimates",
+                               w->approx_since);
     json_object_set_new(a, "eviction_rounds", json_integer((json_int_t)w->evictions));
     json_object_set_new(a, "hosts_evicted", json_integer((json_int_t)w->evicted));
     json_object_set_new(a, "max_evicted_packets", json_integer((json_int_t)w->max_evicted_packets));
