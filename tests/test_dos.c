@@ -324,6 +324,250 @@ static void test_flood_bounded(void)
     free(dir);
 }
 
+static uint64_t rng_state = 42;
+static uint32_t rnd(void)
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(rng_state >> 33);
+}
+
+/* Deferred sets (ds_dos_vector.c): long IPv4 vectors append their addresses and
+ * ports and build the distinct counts, /16s, sample and per-minute counts later,
+ * in batches. Every number they feed is checked here against its definition,
+ * computed by the test from the packets it sent: vectors on both sides of the
+ * deferral threshold, one with many repeats under the exact cap, two that cross the
+ * cap while deferring (one of them within one minute), and an IPv6 one (never
+ * deferred). The cap is lowered so that crossing it is cheap. */
+typedef struct dvict {
+    const char *name;
+    uint32_t v4; /* victim, or 0 for the IPv6 one */
+    int packets; /* sent over `minutes` minutes */
+    int minutes;
+    uint32_t pool;   /* addresses drawn from this many of the /8 (0: all distinct) */
+    uint32_t *addrs; /* what was sent, in order */
+    uint16_t *ports;
+    int64_t *ts;
+} dvict;
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts and deduplicates keys[0..n); returns the distinct count. */
+static size_t uniq(uint64_t *keys, size_t n)
+{
+    qsort(keys, n, sizeof *keys, u64_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || keys[i] != keys[w - 1])
+            keys[w++] = keys[i];
+    return w;
+}
+
+/* What a distinct count of these (distinct) keys reports under the cap. */
+static uint64_t count_as_reported(const uint64_t *keys, size_t n, uint64_t cap)
+{
+    if (n <= cap)
+        return n;
+    ds_hll h;
+    ds_hll_init(&h, 14);
+    for (size_t i = 0; i < n; i++)
+        ds_hll_add(&h, keys[i]);
+    uint64_t e = (uint64_t)llround(ds_hll_estimate(&h));
+    ds_hll_free(&h);
+    return e;
+}
+
+static int pkt_ts_cmp(const void *a, const void *b)
+{
+    const ds_pkt *x = a, *y = b;
+    return (x->ts_ns > y->ts_ns) - (x->ts_ns < y->ts_ns);
+}
+
+static void test_deferred_sets(void)
+{
+    char err[DS_ERRLEN];
+    char *dir = ds_test_tmpdir("dosdefer");
+    ds_telescope *t = ds_telescope_new();
+    DS_CHECK_EQ_INT(ds_telescope_add_spec(t, "a=44.0.0.0/8", err, sizeof err), 0);
+    DS_CHECK_EQ_INT(ds_telescope_add_spec(t, "b=2001:db8::/32", err, sizeof err), 0);
+    ds_outdir *out = ds_outdir_open(dir, err, sizeof err);
+    DS_CHECK(out != NULL);
+    ds_ctx ctx = {.telescope = t, .interval_ns = 60 * S, .out = out};
+    const uint64_t cap = 400;
+    void *cfg = ds_dos_ops.config_new();
+    ((ds_dos_config *)cfg)->exact_cap = cap;
+    dvict vs[] = {
+        {"1.0.0.63", 0x0100003f, 63, 1, 0, NULL, NULL, NULL},       /* never deferred */
+        {"1.0.0.64", 0x01000040, 64, 1, 0, NULL, NULL, NULL},       /* deferred at its last */
+        {"1.0.0.17", 0x01000011, 3000, 10, 350, NULL, NULL, NULL},  /* repeats, exact */
+        {"1.0.0.18", 0x01000012, 3000, 10, 2000, NULL, NULL, NULL}, /* crosses the cap */
+        {"1.0.0.19", 0x01000013, 1200, 2, 0, NULL, NULL, NULL},     /* crosses it in a minute */
+        {"2001:db8:ffff::1", 0, 600, 3, 300, NULL, NULL, NULL},     /* IPv6 */
+    };
+    enum { NV = sizeof vs / sizeof vs[0] };
+    size_t total = 0;
+    for (int v = 0; v < NV; v++)
+        total += (size_t)vs[v].packets;
+    ds_pkt *all = calloc(total, sizeof *all);
+    size_t np = 0;
+    for (int v = 0; v < NV; v++) {
+        dvict *x = &vs[v];
+        x->addrs = calloc((size_t)x->packets, sizeof *x->addrs);
+        x->ports = calloc((size_t)x->packets, sizeof *x->ports);
+        x->ts = calloc((size_t)x->packets, sizeof *x->ts);
+        for (int i = 0; i < x->packets; i++) {
+            uint32_t off = x->pool ? (rnd() % x->pool) * 40503u : (uint32_t)i * 2654435761u;
+            x->addrs[i] = off & 0xffffff;
+            x->ports[i] = (uint16_t)(1024 + rnd() % 3000);
+            /* spread over the minutes, each packet in its own nanosecond */
+            x->ts[i] = T0 + (int64_t)i * x->minutes * 60 * S / x->packets + v;
+            ds_pkt p = synack_pkt(x->ts[i], x->v4, 0x2c000000u | x->addrs[i]);
+            if (!x->v4) {
+                ds_ip_parse(x->name, &p.src);
+                uint8_t a6[16] = {0x20,
+                                  0x01,
+                                  0x0d,
+                                  0xb8,
+                                  0,
+                                  0,
+                                  (uint8_t)(x->addrs[i] >> 16),
+                                  (uint8_t)(x->addrs[i] >> 8),
+                                  0,
+                                  0,
+                                  0,
+                                  0,
+                                  0,
+                                  0,
+                                  0,
+                                  (uint8_t)x->addrs[i]};
+                ds_ip_set_v6(&p.dst, a6);
+                p.ipver = 6;
+                p.monitor = 1;
+            }
+            p.dport = x->ports[i];
+            all[np++] = p;
+        }
+    }
+    qsort(all, np, sizeof *all, pkt_ts_cmp); /* in time order (all times differ) */
+    void *st = ds_dos_ops.create(&ctx, cfg);
+    for (size_t i = 0; i < np; i += 1024) {
+        size_t b = np - i < 1024 ? np - i : 1024;
+        ds_dos_ops.packets(st, all + i, b);
+        ds_dos_ops.advance(st, all[i + b - 1].ts_ns);
+    }
+    json_t *sum = json_object();
+    json_object_set_new(sum, "complete", json_true());
+    DS_CHECK_EQ_INT(ds_dos_ops.write(st, &ctx, sum, err, sizeof err), 0);
+    json_decref(sum);
+    ds_dos_ops.destroy(st);
+    ds_outdir_close(out);
+
+    char path[4096];
+    csv c, e;
+    join(path, sizeof path, dir, "attacks.csv");
+    DS_CHECK_EQ_INT(csv_load(path, &c), 0);
+    join(path, sizeof path, dir, "events.csv");
+    DS_CHECK_EQ_INT(csv_load(path, &e), 0);
+    ds_tspace *space = ds_tspace_new(t);
+    uint64_t *keys = malloc(3000 * sizeof *keys);
+    for (int v = 0; v < NV; v++) {
+        dvict *x = &vs[v];
+        ds_ip victim;
+        ds_ip_parse(x->name, &victim);
+        bool v6 = x->v4 == 0;
+        int r = csv_find(&c, x->name, "tcp");
+        DS_CHECK(v < 2 ? r < 0 : r >= 0); /* the first two are too short for attacks */
+        /* the per-minute counts (events of >= 10 packets) */
+        for (int m = 0; m < x->minutes && !v6; m++) {
+            size_t n = 0;
+            for (int i = 0; i < x->packets; i++)
+                if ((x->ts[i] - T0) / (60 * S) == m)
+                    keys[n++] = 0x2c000000u | x->addrs[i];
+            size_t d = uniq(keys, n);
+            int found = 0;
+            for (int k = 0; k < e.nrows; k++)
+                if (strcmp(csv_get(&e, k, "victim"), x->name) == 0 &&
+                    geti(&e, k, "minute") == T0 / S + 60 * m) {
+                    found++;
+                    DS_CHECK_EQ_INT(geti(&e, k, "packets"), (long long)n);
+                    DS_CHECK_EQ_INT(geti(&e, k, "telescope_addrs"),
+                                    (long long)count_as_reported(keys, d, cap));
+                }
+            DS_CHECK_EQ_INT(found, n >= 10);
+        }
+        if (r < 0)
+            continue;
+        DS_CHECK_EQ_INT(geti(&c, r, "packets"), x->packets);
+        /* distinct addresses, their /16s (IPv6: /48s), attack ports */
+        for (int i = 0; i < x->packets; i++)
+            keys[i] = x->addrs[i];
+        size_t d = uniq(keys, (size_t)x->packets);
+        uint64_t *full = malloc(d * sizeof *full);
+        size_t n16 = 0;
+        for (size_t i = 0; i < d; i++) {
+            full[i] = 0x2c000000u | keys[i];
+            if (i == 0 || keys[i] >> 16 != keys[i - 1] >> 16)
+                n16++;
+        }
+        if (v6) {
+            DS_CHECK_EQ_INT(geti(&c, r, "telescope_addrs"), (long long)d);
+        } else {
+            DS_CHECK_EQ_INT(geti(&c, r, "telescope_addrs"),
+                            (long long)count_as_reported(full, d, cap));
+        }
+        DS_CHECK_EQ_STR(csv_get(&c, r, "telescope_addrs_exact"), d <= cap ? "true" : "false");
+        /* the IPv6 addresses all lie in one /48 */
+        DS_CHECK_EQ_INT(geti(&c, r, "attacker_slash16s"), v6 ? 1 : (long long)n16);
+        for (int i = 0; i < x->packets; i++)
+            keys[i] = x->ports[i];
+        DS_CHECK_EQ_INT(geti(&c, r, "attack_ports"), (long long)uniq(keys, (size_t)x->packets));
+        if (!v6) {
+            /* the Anderson-Darling sample: the 256 distinct addresses with the
+             * smallest hash salted with the vector's key (ds_dos_vector.c) */
+            uint64_t salt = (uint64_t)ds_dos_hash(&victim, 6) << 32 | 6;
+            uint64_t *hs = malloc(d * sizeof *hs);
+            for (size_t i = 0; i < d; i++)
+                hs[i] = ds_hll_mix(full[i] ^ salt);
+            uint64_t *sorted = malloc(d * sizeof *sorted);
+            memcpy(sorted, hs, d * sizeof *hs);
+            qsort(sorted, d, sizeof *sorted, u64_cmp);
+            uint64_t limit = sorted[(d < 256 ? d : 256) - 1];
+            double *u = malloc(256 * sizeof *u);
+            size_t nu = 0;
+            for (size_t i = 0; i < d; i++)
+                if (hs[i] <= limit) {
+                    ds_ip a;
+                    ds_ip_set_v4(&a, (uint32_t)full[i]);
+                    u[nu++] = ds_tspace_position(space, 1, &a);
+                }
+            char want[64];
+            snprintf(want, sizeof want, "%.6f", ds_ad_uniform(u, nu));
+            DS_CHECK_EQ_STR(csv_get(&c, r, "ad_statistic"), want);
+            free(u);
+            free(sorted);
+            free(hs);
+        }
+        free(full);
+    }
+    free(keys);
+    ds_tspace_free(space);
+    csv_free(&c);
+    csv_free(&e);
+    for (int v = 0; v < NV; v++) {
+        free(vs[v].addrs);
+        free(vs[v].ports);
+        free(vs[v].ts);
+    }
+    free(all);
+    ds_dos_ops.config_free(cfg);
+    ds_telescope_free(t);
+    ds_test_rmtree(dir);
+    free(dir);
+}
+
 /* ---- captures written by the test ------------------------------------------------- */
 
 typedef struct rec {
@@ -379,13 +623,6 @@ static uint32_t ip4(const char *s)
     if (ds_ip_parse(s, &a) != 0)
         abort();
     return ds_ip_v4(&a);
-}
-
-static uint64_t rng_state = 42;
-static uint32_t rnd(void)
-{
-    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)(rng_state >> 33);
 }
 
 /* A random address of 44.0.0.0/8 (the test telescope's monitor a). */
@@ -873,6 +1110,7 @@ int main(void)
     DS_RUN(test_tspace);
     DS_RUN(test_dcount);
     DS_RUN(test_flood_bounded);
+    DS_RUN(test_deferred_sets);
     DS_RUN(test_edges);
     DS_RUN(test_reflection_capture);
     return ds_test_result();

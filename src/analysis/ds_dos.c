@@ -40,7 +40,8 @@
  * that may be affected (attacks starting, events in minutes ending, after the first
  * eviction) carry approximate = 1. The vectors' own heap (the distinct-address
  * counters, port sets, samples) is not charged: it is bounded per vector by
- * --dos-exact-cap and nothing for the one-packet vectors of a flood.
+ * --dos-exact-cap and nothing for the one-packet vectors of a flood; nor are the
+ * two staging arrays (fixed, 2 x DS_DOS_STAGE records).
  */
 #include <errno.h>
 #include <math.h>
@@ -235,6 +236,51 @@ uint32_t ds_dos_hash(const ds_ip *victim, uint8_t proto)
     return (uint32_t)(ds_hll_mix(victim->q[0] ^ ds_hll_mix(victim->q[1] ^ proto)) >> 32);
 }
 
+/* Staging: a backscatter packet is looked up (its vector found, started or ended
+ * as stale, and its last-packet time set, which is all the idle checks read) and
+ * appended to d->stage; the vectors take their packets in batches, grouped by
+ * vector in arrival order (a counting sort on the pool index). Why: a vector's
+ * state spans ten cache lines and a few hundred victims' vectors do not stay in
+ * cache between two of their packets while the capture streams by, so adding
+ * each packet at once cost a miss per line; grouped, a vector's lines are loaded
+ * once per batch. A vector's packets are added in their order and vectors do not
+ * interact, so only the order of the event list changes (it is sorted for
+ * output). Every reader of the vectors flushes first: ds_dos_end (so a pool entry
+ * is never reused with packets staged), ds_dos_evict, ds_dos_settle_all. */
+#define DS_DOS_STAGE 8192
+#define DS_DOS_PLACED 0x80000000u
+
+static void ds_dos_stage_flush(ds_dos *d)
+{
+    size_t n = d->nstage;
+    if (!n)
+        return;
+    d->nstage = 0;
+    const ds_dos_rec *in = d->stage;
+    ds_dos_rec *out = d->stage_out;
+    uint32_t *cnt = d->stage_cnt;
+    /* A vector's group starts where its first packet's would. */
+    uint32_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = in[i].idx;
+        if (!(cnt[x] & DS_DOS_PLACED)) {
+            uint32_t c = cnt[x];
+            cnt[x] = run | DS_DOS_PLACED;
+            run += c;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        out[cnt[in[i].idx]++ & ~DS_DOS_PLACED] = in[i];
+    unsigned W = d->env.ring_len;
+    for (size_t i = 0; i < n; i++) {
+        const ds_dos_rec *r = &out[i];
+        cnt[r->idx] = 0;
+        ds_dos_event e;
+        if (ds_dos_vec_add(&d->env, &d->pool[r->idx], &d->rings[(size_t)r->idx * W], r, &e))
+            ds_dos_push_event(d, &e);
+    }
+}
+
 void *ds_dos_create(const ds_ctx *ctx, const void *cfgp)
 {
     ds_dos *d = ds_xcalloc(1, sizeof *d);
@@ -265,6 +311,8 @@ void *ds_dos_create(const ds_ctx *ctx, const void *cfgp)
     d->env.telescope = ctx->telescope;
     d->env.space = ds_tspace_new(ctx->telescope);
     d->ctx = ctx;
+    d->stage = ds_xmalloc(DS_DOS_STAGE * sizeof *d->stage);
+    d->stage_out = ds_xmalloc(DS_DOS_STAGE * sizeof *d->stage_out);
     d->mask = 1023;
     d->slots = ds_xcalloc(d->mask + 1, sizeof *d->slots);
     d->next_sweep = INT64_MIN;
@@ -329,10 +377,10 @@ static void ds_dos_table_remove(ds_dos *d, uint32_t idx)
 /* Bytes a pool entry costs (see "Bounded memory" above). */
 static size_t ds_dos_entry_bytes(const ds_dos *d)
 {
-    /* the vector, its ring, free-list entry and two table slots, and the first
-     * allocation of its address sample (8 entries and malloc's header), which even a
-     * one-packet vector makes */
-    return sizeof(ds_dos_vec) + d->env.ring_len * sizeof(uint32_t) + sizeof(uint32_t) +
+    /* the vector, its ring, free-list entry, staged count and two table slots, and
+     * the first allocation of its address sample (8 entries and malloc's header),
+     * which even a one-packet vector makes */
+    return sizeof(ds_dos_vec) + d->env.ring_len * sizeof(uint32_t) + 2 * sizeof(uint32_t) +
            2 * sizeof(uint32_t) + 8 * sizeof(ds_dos_sample_ent) + 16;
 }
 
@@ -340,6 +388,7 @@ static size_t ds_dos_entry_bytes(const ds_dos *d)
  * least half of the pool (counts above 64 bucketed by powers of two). */
 static void ds_dos_evict(ds_dos *d, int64_t now)
 {
+    ds_dos_stage_flush(d); /* the packet counts rank the vectors */
     uint64_t hist[64 + 64] = {0};
     size_t open = 0;
     for (size_t i = 0; i < d->npool; i++) {
@@ -397,6 +446,8 @@ static uint32_t ds_dos_pool_take(ds_dos *d)
         d->pool = ds_xrealloc(d->pool, d->cappool * sizeof *d->pool);
         d->rings = ds_xrealloc(d->rings, d->cappool * d->env.ring_len * sizeof *d->rings);
         d->free_list = ds_xrealloc(d->free_list, d->cappool * sizeof *d->free_list);
+        d->stage_cnt = ds_xrealloc(d->stage_cnt, d->cappool * sizeof *d->stage_cnt);
+        memset(d->stage_cnt + d->npool, 0, (d->cappool - d->npool) * sizeof *d->stage_cnt);
     }
     return (uint32_t)d->npool++;
 }
@@ -410,10 +461,21 @@ void ds_dos_push_event(ds_dos *d, const ds_dos_event *e)
     d->events[d->nevents++] = *e;
 }
 
+void ds_dos_settle_all(ds_dos *d)
+{
+    ds_dos_stage_flush(d);
+    for (size_t i = 0; i < d->npool; i++)
+        if (d->pool[i].used)
+            ds_dos_vec_settle(&d->env, &d->pool[i]);
+    for (size_t i = 0; i < d->nheld; i++)
+        ds_dos_vec_settle(&d->env, &d->held[i]);
+}
+
 /* Judges an ended vector (already out of the table) and frees it: its event bins
  * (a head's stashed first bin too), and an attack or a non-attack. */
 void ds_dos_judge(ds_dos *d, ds_dos_vec *v)
 {
+    ds_dos_vec_settle(&d->env, v);
     ds_dos_event e;
     if (v->head && v->head->bin_done && v->head->bin_packets >= d->cfg.event_min) {
         e = (ds_dos_event){v->head->bin_start, v->victim, v->head->bin_protos, v->head->bin_packets,
@@ -444,6 +506,7 @@ void ds_dos_judge(ds_dos *d, ds_dos_vec *v)
  * its state: a merge may still prepend an earlier part's vector to it. */
 void ds_dos_end(ds_dos *d, uint32_t idx)
 {
+    ds_dos_stage_flush(d);
     ds_dos_vec *v = &d->pool[idx];
     ds_dos_table_remove(d, idx);
     if (v->head) {
@@ -548,10 +611,22 @@ static void ds_dos_packets(void *st, const ds_pkt *pkts, size_t n)
             d->nopen++;
             d->vectors++;
         }
-        ds_dos_event e;
-        if (ds_dos_vec_add(&d->env, &d->pool[idx], &d->rings[(size_t)idx * d->env.ring_len], &hit,
-                           p, &e))
-            ds_dos_push_event(d, &e);
+        d->pool[idx].last = p->ts_ns; /* for the idle checks; the rest when flushed */
+        d->stage[d->nstage++] = (ds_dos_rec){.ts = p->ts_ns,
+                                             .dst = p->dst,
+                                             .idx = idx,
+                                             .ip_len = p->ip_len,
+                                             .monitor = p->monitor,
+                                             .attack_port = hit.attack_port,
+                                             .target_port = hit.target_port,
+                                             .proto = hit.proto,
+                                             .kind = hit.kind,
+                                             .has_ports = hit.has_ports,
+                                             .mismatch = hit.mismatch,
+                                             .unquoted = hit.unquoted};
+        d->stage_cnt[idx]++;
+        if (d->nstage == DS_DOS_STAGE)
+            ds_dos_stage_flush(d);
         d->vector_packets++;
         d->kinds[hit.kind]++;
         d->mismatches += hit.mismatch;
@@ -825,6 +900,7 @@ static int ds_dos_write_corsaro(const char *path, const ds_dos_attack *const *al
 static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
 {
     ds_dos *d = st;
+    ds_dos_settle_all(d);
     /* The open vectors, as if the input ended now. */
     /* Sized by a first pass, not by the open vectors: a flood leaves hundreds of
      * thousands of them open, nearly none an attack (--max-memory counts on it). */
@@ -952,7 +1028,8 @@ size_t ds_dos_memory(const void *st)
 {
     const ds_dos *d = st;
     size_t b = sizeof *d + ((size_t)d->mask + 1) * sizeof *d->slots;
-    b += d->cappool * (sizeof *d->pool + d->env.ring_len * sizeof *d->rings + sizeof(uint32_t));
+    b += d->cappool * (sizeof *d->pool + d->env.ring_len * sizeof *d->rings + 2 * sizeof(uint32_t));
+    b += 2 * DS_DOS_STAGE * sizeof(ds_dos_rec);
     for (size_t i = 0; i < d->npool; i++)
         if (d->pool[i].used)
             b += ds_dos_vec_bytes(&d->pool[i]);
@@ -986,6 +1063,9 @@ void ds_dos_destroy(void *st)
     free(d->pool);
     free(d->rings);
     free(d->free_list);
+    free(d->stage);
+    free(d->stage_out);
+    free(d->stage_cnt);
     free(d->attacks);
     free(d->events);
     free(d->cfg.corsaro_path);

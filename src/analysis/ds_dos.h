@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "analysis/ds_analyzer.h"
+#include "core/ds_distinct.h"
 #include "model/ds_dcount.h"
 #include "telescope/ds_telescope_offset.h"
 
@@ -84,6 +85,19 @@ typedef struct ds_dos_hit {
 /* Fills hit from a packet; returns false when the packet enters no vector. */
 bool ds_dos_extract(const ds_dos_config *cfg, const ds_pkt *p, ds_dos_hit *hit);
 
+/* A backscatter packet staged for its vector (ds_dos.c, "Staging"): the hit and what
+ * the vector needs of the packet. */
+typedef struct ds_dos_rec {
+    int64_t ts;
+    ds_ip dst;    /* the telescope address hit */
+    uint32_t idx; /* the vector's pool entry */
+    uint32_t ip_len;
+    uint16_t monitor;
+    uint16_t attack_port, target_port;
+    uint8_t proto, kind; /* as in ds_dos_hit */
+    bool has_ports, mismatch, unquoted;
+} ds_dos_rec;
+
 typedef struct ds_dos_topk {
     uint16_t port;
     uint32_t count;
@@ -131,6 +145,17 @@ typedef struct ds_dos_head {
     ds_dcount bin_addrs;
 } ds_dos_head;
 
+/* A long IPv4 vector's deferred sets (ds_dos_vector.c, "Deferred sets"): its hit
+ * addresses and attack ports are appended here and go into addrs, s16, sample,
+ * bin_addrs and aports in batches. */
+#define DS_DOS_LAZY_PORTS 256
+typedef struct ds_dos_lazy {
+    ds_distinct64 addrs; /* every hit address; addrs/s16/sample are empty meanwhile */
+    size_t bin_mark;     /* addrs.v[bin_mark..n): this minute's, not yet in bin_addrs */
+    uint32_t nports;
+    uint16_t ports[DS_DOS_LAZY_PORTS]; /* attack ports not yet in aports */
+} ds_dos_lazy;
+
 typedef struct ds_dos_vec {
     ds_ip victim;
     uint8_t proto; /* key protocol (0 when keyed by victim only) */
@@ -161,7 +186,8 @@ typedef struct ds_dos_vec {
     uint16_t first_tport;
     bool has_tport;
     ds_dos_sample sample;
-    ds_dos_head *head; /* NULL unless a head vector (see ds_dos_head) */
+    ds_dos_head *head;        /* NULL unless a head vector (see ds_dos_head) */
+    struct ds_dos_lazy *lazy; /* deferred sets (ds_dos_vector.c), or NULL */
 } ds_dos_vec;
 
 /* The ring slot of an absolute step (steps are >= 0 after 1970, but be safe). */
@@ -215,8 +241,11 @@ void ds_dos_vec_start(ds_dos_vec *v, const ds_dos_hit *hit, uint32_t hash, int64
 void ds_dos_vec_window(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, int64_t ts);
 /* Adds a packet. When the packet closes an event bin that qualifies, fills closed
  * and returns true. */
-bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_hit *hit,
-                    const ds_pkt *p, ds_dos_event *closed);
+bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_rec *r,
+                    ds_dos_event *closed);
+/* Brings a vector's deferred addresses into addrs, s16 and sample: required before
+ * anything reads those (judging, summarising, saving, merging). */
+void ds_dos_vec_settle(const ds_dos_env *env, ds_dos_vec *v);
 /* True when the vector, ended now, is an attack. */
 bool ds_dos_vec_is_attack(const ds_dos_env *env, const ds_dos_vec *v);
 /* Summarises the vector (read-only). */
@@ -262,6 +291,10 @@ typedef struct ds_dos {
     uint32_t *rings; /* ring_len counters per pool entry */
     uint32_t *free_list;
     size_t npool, cappool, nfree, nopen;
+    /* staged packets (ds_dos.c, "Staging") */
+    ds_dos_rec *stage, *stage_out;
+    size_t nstage;
+    uint32_t *stage_cnt; /* per pool entry: its staged packets, 0 when none */
     int64_t next_sweep;
     /* ended attacks and events */
     ds_dos_attack *attacks;
@@ -303,6 +336,8 @@ uint32_t ds_dos_insert(ds_dos *d, const ds_dos_vec *v, const uint32_t *ring);
 uint32_t ds_dos_find(const ds_dos *d, const ds_ip *victim, uint8_t proto);
 /* Ends an open vector: judged, its event and attack recorded. */
 void ds_dos_end(ds_dos *d, uint32_t idx);
+/* Settles every vector of the analyzer (ds_dos_vec_settle). */
+void ds_dos_settle_all(ds_dos *d);
 /* Judges an ended vector (not in the table) and frees it. */
 void ds_dos_judge(ds_dos *d, ds_dos_vec *v);
 void ds_dos_push_event(ds_dos *d, const ds_dos_event *e);

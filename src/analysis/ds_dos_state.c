@@ -373,6 +373,9 @@ static void ds_rs_attack(ds_rbuf *r, ds_dos_attack *a)
 int ds_dos_save(const void *st, ds_wbuf *w)
 {
     const ds_dos *d = st;
+    /* Deferred addresses are a representation, not state: the file holds the sets
+     * (ds_dos_vec_settle), so a saved state does not depend on when it was cut. */
+    ds_dos_settle_all((ds_dos *)st);
     if (d->approx) { /* --max-memory evicted vectors (ds_dos.c) */
         fprintf(stderr, "darkscope: dos: vectors were evicted under --max-memory; an "
                         "approximate state cannot be saved (not done)\n");
@@ -707,6 +710,8 @@ int ds_dos_merge(void *dstp, void *srcp, char *err, size_t errlen)
 {
     ds_dos *d = dstp, *s = srcp;
     unsigned W = d->env.ring_len;
+    ds_dos_settle_all(d);
+    ds_dos_settle_all(s);
     ds_dos_merge_approx(d, s); /* --max-memory: an approximate part stays so */
     /* 1. dst becomes a merged state: its heads are judged or dropped. */
     for (size_t i = 0; i < d->nheld; i++)

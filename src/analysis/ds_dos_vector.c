@@ -20,21 +20,23 @@
  *
  * Per packet the vector does a few counter updates and at most four small set
  * inserts; nothing is allocated except when a set outgrows its inline slots (once
- * per doubling). The sliding window keeps one counter per step in a ring owned by
- * the analyzer (window / step of them per vector): windows start at first packet +
- * k * step, and the ring's sum after each packet is the count of the newest window
- * so far, so its running maximum is the best window's count (the last packet of any
- * window sees at least that window's packets in the ring).
+ * per doubling).
  *
- * Sample for the uniformity test: the k distinct hit addresses with the smallest
- * 64-bit hash, the hash salted with the vector's key (a bottom-k sample: uniform
- * among distinct addresses, the same on every run, and needing no random state).
- * The sample is a max-heap on the hash, so an address whose hash does not beat the
- * largest costs one compare, and a replacement O(log k). While the address count
- * is exact only new addresses are offered, so no duplicate check is needed; past
- * the cap an address that beats the largest is first looked for in the sample (a
- * linear scan, rare: with D distinct addresses so far it happens with probability
- * about k / D).
+ * Deferred sets: the distinct telescope addresses of a long vector are the costly
+ * part. Their exact set is a table of tens of KB per victim, and an insert into one
+ * of hundreds of such tables is a cache miss per backscatter packet (87% of the
+ * insert's time sat on its first load); take it away and the miss moves to the next
+ * random access, the per-minute address set or the 8 KiB attack-port bitmap. So once
+ * an IPv4 vector has DS_DOS_DEFER_AT packets, a packet only appends its address and
+ * attack port (sequential writes, ds_dos_lazy). The addresses are radix-sorted and
+ * deduplicated when their array fills (ds_distinct64, which also notices a count
+ * past the exact cap); the minute's addresses go into bin_addrs in one batch when
+ * the minute closes, the ports into aports when 256 are pending. addrs, s16 and the
+ * sample depend only on the set of addresses, not on their order, and are built
+ * when the vector is judged, saved or merged (ds_dos_vec_settle): the outputs are
+ * the same as with an insert per packet, byte for byte (test_dos.c compares them).
+ * Not deferred: IPv6 (its 64-bit key is a hash; the sample and the /48s need the
+ * address) and head vectors (rare; their first minute is merged apart).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -339,15 +341,125 @@ void ds_dos_vec_window(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, int
         v->max_win = v->win_sum;
 }
 
-bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_hit *hit,
-                    const ds_pkt *p, ds_dos_event *closed)
+/* A hit address into the distinct addresses, their /16s (/48s) and the sample. */
+static void ds_dos_vec_addr(const ds_dos_env *env, ds_dos_vec *v, const ds_ip *dst, uint64_t akey)
 {
     const ds_dos_config *cfg = env->cfg;
-    int64_t ts = p->ts_ns;
+    uint32_t cap = (uint32_t)cfg->exact_cap;
+    int isnew = ds_dcount_add(&v->addrs, akey, cap, cfg->hll_p);
+    if (isnew == 0)
+        return;
+    uint64_t net;
+    if (ds_ip_is_v4(dst)) {
+        net = ds_ip_v4(dst) >> 16;
+    } else {
+        /* IPv6: the /48 stands for the /16 (both say "how many networks"). */
+        ds_ip n48 = *dst;
+        memset(n48.b + 6, 0, 10);
+        net = ds_ip_key64(&n48);
+    }
+    ds_dcount_add(&v->s16, net, cap, cfg->hll_p);
+    uint64_t h = ds_hll_mix(akey ^ ((uint64_t)v->hash << 32 | v->proto));
+    ds_sample_offer(&v->sample, (uint32_t)cfg->ad_sample, dst, h, isnew == 1);
+}
+
+/* Packets before a vector defers its sets: most vectors are a few packets, held in
+ * the sets' inline slots without an allocation. */
+#define DS_DOS_DEFER_AT 64
+
+static void ds_dos_defer_key(uint64_t key, void *arg)
+{
+    ds_distinct64 *a = arg;
+    a->v[a->n++] = key;
+}
+
+/* Starts deferring: the addresses so far (exact, IPv4, at most DS_DOS_DEFER_AT of
+ * them) move to the append array, and the sets built from them are emptied, to be
+ * rebuilt by ds_dos_vec_settle. bin_addrs already holds this minute's. */
+static void ds_dos_defer(ds_dos_vec *v)
+{
+    ds_dos_lazy *l = ds_xmalloc(sizeof *l);
+    ds_distinct64_init_cap(&l->addrs, 32, 2 * DS_DOS_DEFER_AT);
+    ds_dcount_each(&v->addrs, ds_dos_defer_key, &l->addrs);
+    l->bin_mark = l->addrs.n;
+    l->nports = 0;
+    ds_dcount_clear(&v->addrs);
+    ds_dcount_clear(&v->s16);
+    free(v->sample.e);
+    memset(&v->sample, 0, sizeof v->sample);
+    v->lazy = l;
+}
+
+/* This minute's deferred addresses into bin_addrs. */
+static void ds_dos_lazy_bin(const ds_dos_env *env, ds_dos_vec *v)
+{
+    ds_dos_lazy *l = v->lazy;
+    for (size_t i = l->bin_mark; i < l->addrs.n; i++)
+        ds_dcount_add(&v->bin_addrs, l->addrs.v[i], (uint32_t)env->cfg->exact_cap, env->cfg->hll_p);
+    l->bin_mark = l->addrs.n;
+}
+
+static void ds_dos_lazy_ports(ds_dos_vec *v)
+{
+    ds_dos_lazy *l = v->lazy;
+    for (uint32_t i = 0; i < l->nports; i++)
+        ds_set16_add(&v->aports, l->ports[i]);
+    l->nports = 0;
+}
+
+/* Appends a hit; true when the vector stopped deferring instead (past the exact
+ * cap), and the caller adds the hit at once. */
+static bool ds_dos_lazy_add(const ds_dos_env *env, ds_dos_vec *v, uint64_t akey,
+                            const ds_dos_rec *r)
+{
+    ds_dos_lazy *l = v->lazy;
+    if (l->addrs.n == l->addrs.cap) {
+        ds_dos_lazy_bin(env, v); /* compacting reorders the minute's addresses */
+        ds_distinct64_compact(&l->addrs);
+        l->bin_mark = l->addrs.n;
+        if (l->addrs.n > env->cfg->exact_cap) { /* an estimate from now on */
+            ds_dos_vec_settle(env, v);
+            return true;
+        }
+    }
+    l->addrs.v[l->addrs.n++] = akey;
+    if (r->has_ports) {
+        if (l->nports == DS_DOS_LAZY_PORTS)
+            ds_dos_lazy_ports(v);
+        l->ports[l->nports++] = r->attack_port;
+    }
+    return false;
+}
+
+void ds_dos_vec_settle(const ds_dos_env *env, ds_dos_vec *v)
+{
+    ds_dos_lazy *l = v->lazy;
+    if (!l)
+        return;
+    ds_dos_lazy_bin(env, v);
+    ds_dos_lazy_ports(v);
+    v->lazy = NULL;
+    ds_distinct64_finish(&l->addrs);
+    for (size_t i = 0; i < l->addrs.n; i++) {
+        ds_ip a;
+        ds_ip_set_v4(&a, (uint32_t)l->addrs.v[i]);
+        ds_dos_vec_addr(env, v, &a, l->addrs.v[i]);
+    }
+    ds_distinct64_free(&l->addrs);
+    free(l);
+}
+
+bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const ds_dos_rec *r,
+                    ds_dos_event *closed)
+{
+    const ds_dos_config *cfg = env->cfg;
+    int64_t ts = r->ts;
     /* Event bins are UTC minutes: a packet in a later minute closes the bin. */
     bool emitted = false;
     int64_t minute = ds_floor_div(ts, 60 * DS_NS_PER_SEC) * 60 * DS_NS_PER_SEC;
     if (minute != v->bin_start) {
+        if (v->lazy)
+            ds_dos_lazy_bin(env, v);
         emitted = ds_dos_vec_close_bin(env, v, closed);
         v->bin_start = minute;
         v->bin_packets = 0;
@@ -356,12 +468,12 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
     }
     v->last = ts;
     v->packets++;
-    v->bytes += p->ip_len;
-    v->monitors |= p->monitor < 64 ? 1ull << p->monitor : 0;
-    v->kinds[hit->kind]++;
-    v->mismatches += hit->mismatch;
-    v->unquoted += hit->unquoted;
-    ds_dos_protos_add(&v->protos, hit->proto);
+    v->bytes += r->ip_len;
+    v->monitors |= r->monitor < 64 ? 1ull << r->monitor : 0;
+    v->kinds[r->kind]++;
+    v->mismatches += r->mismatch;
+    v->unquoted += r->unquoted;
+    ds_dos_protos_add(&v->protos, r->proto);
 
     ds_dos_vec_window(env, v, ring, ts);
 
@@ -380,35 +492,26 @@ bool ds_dos_vec_add(const ds_dos_env *env, ds_dos_vec *v, uint32_t *ring, const 
     if (++v->sec_count > v->peak_sec)
         v->peak_sec = v->sec_count;
 
-    uint32_t cap = (uint32_t)cfg->exact_cap;
-    uint64_t akey = ds_ip_key64(&p->dst);
-
+    uint64_t akey = ds_ip_key64(&r->dst);
     v->bin_packets++;
-    ds_dos_protos_add(&v->bin_protos, hit->proto);
-    ds_dcount_add(&v->bin_addrs, akey, cap, cfg->hll_p);
-
-    int isnew = ds_dcount_add(&v->addrs, akey, cap, cfg->hll_p);
-    if (isnew != 0) {
-        uint64_t net;
-        if (ds_ip_is_v4(&p->dst)) {
-            net = ds_ip_v4(&p->dst) >> 16;
-        } else {
-            /* IPv6: the /48 stands for the /16 (both say "how many networks"). */
-            ds_ip n48 = p->dst;
-            memset(n48.b + 6, 0, 10);
-            net = ds_ip_key64(&n48);
-        }
-        ds_dcount_add(&v->s16, net, cap, cfg->hll_p);
-        uint64_t h = ds_hll_mix(akey ^ ((uint64_t)v->hash << 32 | v->proto));
-        ds_sample_offer(&v->sample, (uint32_t)cfg->ad_sample, &p->dst, h, isnew == 1);
+    ds_dos_protos_add(&v->bin_protos, r->proto);
+    if (v->lazy && !ds_ip_is_v4(&r->dst))
+        ds_dos_vec_settle(env, v); /* a crafted mix of families: deferring stops */
+    if (!v->lazy || ds_dos_lazy_add(env, v, akey, r)) {
+        ds_dcount_add(&v->bin_addrs, akey, (uint32_t)cfg->exact_cap, cfg->hll_p);
+        ds_dos_vec_addr(env, v, &r->dst, akey);
+        if (r->has_ports)
+            ds_set16_add(&v->aports, r->attack_port);
+        if (v->packets == DS_DOS_DEFER_AT && ds_ip_is_v4(&r->dst) && !v->head &&
+            ds_dcount_exact(&v->addrs))
+            ds_dos_defer(v);
     }
-    if (hit->has_ports) {
-        ds_set16_add(&v->aports, hit->attack_port);
-        ds_set16_add(&v->tports, hit->target_port);
-        ds_topk_add(v->top, hit->target_port);
+    if (r->has_ports) {
+        ds_set16_add(&v->tports, r->target_port);
+        ds_topk_add(v->top, r->target_port);
         if (!v->has_tport) {
             v->has_tport = true;
-            v->first_tport = hit->target_port;
+            v->first_tport = r->target_port;
         }
     }
     return emitted;
@@ -574,7 +677,8 @@ size_t ds_dos_vec_bytes(const ds_dos_vec *v)
                     : 0) +
            ds_dcount_bytes(&v->addrs) + ds_dcount_bytes(&v->s16) + ds_dcount_bytes(&v->bin_addrs) +
            (v->aports.bits ? 8192 : 0) + (v->tports.bits ? 8192 : 0) +
-           (size_t)v->sample.cap * sizeof(ds_dos_sample_ent);
+           (size_t)v->sample.cap * sizeof(ds_dos_sample_ent) +
+           (v->lazy ? sizeof *v->lazy + 2 * v->lazy->addrs.cap * sizeof(uint64_t) : 0);
 }
 
 void ds_dos_vec_free(ds_dos_vec *v)
@@ -586,6 +690,11 @@ void ds_dos_vec_free(ds_dos_vec *v)
     free(v->aports.bits);
     free(v->tports.bits);
     free(v->sample.e);
+    if (v->lazy) {
+        ds_distinct64_free(&v->lazy->addrs);
+        free(v->lazy);
+        v->lazy = NULL;
+    }
     v->aports.bits = v->tports.bits = NULL;
     v->sample.e = NULL;
     v->used = false;

@@ -17,13 +17,18 @@
 
 #define DS_DISTINCT_MIN_CAP 4096
 
-void ds_distinct64_init(ds_distinct64 *d, unsigned key_bits)
+void ds_distinct64_init_cap(ds_distinct64 *d, unsigned key_bits, size_t cap)
 {
     memset(d, 0, sizeof *d);
     d->key_bits = key_bits > 64 ? 64 : key_bits;
-    d->cap = DS_DISTINCT_MIN_CAP;
+    d->cap = cap < 2 ? 2 : cap;
     d->v = ds_xmalloc(d->cap * sizeof *d->v);
     d->tmp = ds_xmalloc(d->cap * sizeof *d->tmp);
+}
+
+void ds_distinct64_init(ds_distinct64 *d, unsigned key_bits)
+{
+    ds_distinct64_init_cap(d, key_bits, DS_DISTINCT_MIN_CAP);
 }
 
 void ds_distinct64_free(ds_distinct64 *d)
@@ -33,10 +38,21 @@ void ds_distinct64_free(ds_distinct64 *d)
     memset(d, 0, sizeof *d);
 }
 
-/* LSD radix sort with 11-bit digits (3 passes for a 32-bit key, 4 for 44 bits). */
+/* LSD radix sort with 11-bit digits (3 passes for a 32-bit key, 4 for 44 bits); a
+ * few keys are sorted by insertion, cheaper than clearing 2048 counters a pass. */
 static void ds_radix_sort64(uint64_t *v, uint64_t *tmp, size_t n, unsigned key_bits)
 {
     enum { BITS = 11, RADIX = 1 << BITS };
+    if (n <= 64) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t k = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1] > k; j--)
+                v[j] = v[j - 1];
+            v[j] = k;
+        }
+        return;
+    }
     unsigned passes = (key_bits + BITS - 1) / BITS;
     uint64_t *src = v, *dst = tmp;
     static_assert(RADIX == 2048, "digit size");

@@ -43,6 +43,9 @@ typedef struct ds_distinct64 {
 } ds_distinct64;
 
 void ds_distinct64_init(ds_distinct64 *d, unsigned key_bits);
+/* The same with room for cap keys at first (a power of two; ds_distinct64_init's is
+ * 4096), for the many small sets of one analyzer. */
+void ds_distinct64_init_cap(ds_distinct64 *d, unsigned key_bits, size_t cap);
 void ds_distinct64_free(ds_distinct64 *d);
 void ds_distinct64_compact(ds_distinct64 *d);
 
