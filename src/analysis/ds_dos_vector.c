@@ -20,7 +20,21 @@
  *
  * Per packet the vector does a few counter updates and at most four small set
  * inserts; nothing is allocated except when a set outgrows its inline slots (once
- * per doubling).
+ * per doubling). The sliding window keeps one counter per step in a ring owned by
+ * the analyzer (window / step of them per vector): windows start at first packet +
+ * k * step, and the ring's sum after each packet is the count of the newest window
+ * so far, so its running maximum is the best window's count (the last packet of any
+ * window sees at least that window's packets in the ring).
+ *
+ * Sample for the uniformity test: the k distinct hit addresses with the smallest
+ * 64-bit hash, the hash salted with the vector's key (a bottom-k sample: uniform
+ * among distinct addresses, the same on every run, and needing no random state).
+ * The sample is a max-heap on the hash, so an address whose hash does not beat the
+ * largest costs one compare, and a replacement O(log k). While the address count
+ * is exact only new addresses are offered, so no duplicate check is needed; past
+ * the cap an address that beats the largest is first looked for in the sample (a
+ * linear scan, rare: with D distinct addresses so far it happens with probability
+ * about k / D).
  *
  * Deferred sets: the distinct telescope addresses of a long vector are the costly
  * part. Their exact set is a table of tens of KB per victim, and an insert into one
