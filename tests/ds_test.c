@@ -93,3 +93,19 @@ const char *ds_test_bin(void)
     const char *b = getenv("DS_BIN");
     return b && *b ? b : "./darkscope";
 }
+
+int ds_test_u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t ds_test_distinct_u64(uint64_t *keys, size_t n)
+{
+    qsort(keys, n, sizeof *keys, ds_test_u64_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || keys[i] != keys[w - 1])
+            keys[w++] = keys[i];
+    return w;
+}

@@ -69,5 +69,9 @@ char *ds_test_read_file(const char *path, size_t *n);
 const char *ds_test_captures_dir(void);
 /* Path of the darkscope binary ($DS_BIN). */
 const char *ds_test_bin(void);
+/* The reference for distinct counts: sorts keys[0..n), moves the distinct ones to
+ * the front and returns their count. */
+int ds_test_u64_cmp(const void *a, const void *b);
+size_t ds_test_distinct_u64(uint64_t *keys, size_t n);
 
 #endif

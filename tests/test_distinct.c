@@ -19,22 +19,6 @@ static uint64_t next_rand(void)
     return rng;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static size_t ref_distinct(uint64_t *v, size_t n)
-{
-    qsort(v, n, sizeof *v, u64_cmp);
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (w == 0 || v[i] != v[w - 1])
-            v[w++] = v[i];
-    return w;
-}
-
 /* A key from a small or a large universe, so that both repeats and growth occur. */
 static uint64_t draw(unsigned round, uint64_t mask)
 {
@@ -55,7 +39,7 @@ static void test_kset(void)
             ref[i] = k;
             fresh += ds_kset_add(&s, k);
         }
-        size_t want = ref_distinct(ref, n);
+        size_t want = ds_test_distinct_u64(ref, n);
         DS_CHECK_EQ_INT(s.n, want);
         DS_CHECK_EQ_INT(fresh, want);
         ds_distinct64 d;
@@ -102,7 +86,7 @@ static void test_addr_sets(void)
         ds_bits32_add(&b, x);
         ds_bits32_add(&small, x);
     }
-    size_t want = ref_distinct(ref, n);
+    size_t want = ds_test_distinct_u64(ref, n);
     DS_CHECK_EQ_INT(a.n, want);
     DS_CHECK_EQ_INT(ds_bits32_count(&b), want);
     DS_CHECK_EQ_INT(ds_bits32_count(&small), want);

@@ -349,23 +349,6 @@ typedef struct dvict {
     int64_t *ts;
 } dvict;
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts and deduplicates keys[0..n); returns the distinct count. */
-static size_t uniq(uint64_t *keys, size_t n)
-{
-    qsort(keys, n, sizeof *keys, u64_cmp);
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (w == 0 || keys[i] != keys[w - 1])
-            keys[w++] = keys[i];
-    return w;
-}
-
 /* What a distinct count of these (distinct) keys reports under the cap. */
 static uint64_t count_as_reported(const uint64_t *keys, size_t n, uint64_t cap)
 {
@@ -486,7 +469,7 @@ static void test_deferred_sets(void)
             for (int i = 0; i < x->packets; i++)
                 if ((x->ts[i] - T0) / (60 * S) == m)
                     keys[n++] = 0x2c000000u | x->addrs[i];
-            size_t d = uniq(keys, n);
+            size_t d = ds_test_distinct_u64(keys, n);
             int found = 0;
             for (int k = 0; k < e.nrows; k++)
                 if (strcmp(csv_get(&e, k, "victim"), x->name) == 0 &&
@@ -504,7 +487,7 @@ static void test_deferred_sets(void)
         /* distinct addresses, their /16s (IPv6: /48s), attack ports */
         for (int i = 0; i < x->packets; i++)
             keys[i] = x->addrs[i];
-        size_t d = uniq(keys, (size_t)x->packets);
+        size_t d = ds_test_distinct_u64(keys, (size_t)x->packets);
         uint64_t *full = malloc(d * sizeof *full);
         size_t n16 = 0;
         for (size_t i = 0; i < d; i++) {
@@ -523,7 +506,8 @@ static void test_deferred_sets(void)
         DS_CHECK_EQ_INT(geti(&c, r, "attacker_slash16s"), v6 ? 1 : (long long)n16);
         for (int i = 0; i < x->packets; i++)
             keys[i] = x->ports[i];
-        DS_CHECK_EQ_INT(geti(&c, r, "attack_ports"), (long long)uniq(keys, (size_t)x->packets));
+        DS_CHECK_EQ_INT(geti(&c, r, "attack_ports"),
+                        (long long)ds_test_distinct_u64(keys, (size_t)x->packets));
         if (!v6) {
             /* the Anderson-Darling sample: the 256 distinct addresses with the
              * smallest hash salted with the vector's key (ds_dos_vector.c) */
@@ -533,7 +517,7 @@ static void test_deferred_sets(void)
                 hs[i] = ds_hll_mix(full[i] ^ salt);
             uint64_t *sorted = malloc(d * sizeof *sorted);
             memcpy(sorted, hs, d * sizeof *hs);
-            qsort(sorted, d, sizeof *sorted, u64_cmp);
+            qsort(sorted, d, sizeof *sorted, ds_test_u64_cmp);
             uint64_t limit = sorted[(d < 256 ? d : 256) - 1];
             double *u = malloc(256 * sizeof *u);
             size_t nu = 0;
