@@ -314,7 +314,7 @@ void *ds_dos_create(const ds_ctx *ctx, const void *cfgp)
     d->stage = ds_xmalloc(DS_DOS_STAGE * sizeof *d->stage);
     d->stage_out = ds_xmalloc(DS_DOS_STAGE * sizeof *d->stage_out);
     d->mask = 1023;
-    d->slots = ds_xcalloc(d->mask + 1, sizeof *d->slots);
+    d->slots = ds_xzalloc(d->mask + 1, sizeof *d->slots);
     d->next_sweep = INT64_MIN;
     d->keep_heads = ctx->keep_heads;
     char err[DS_ERRLEN];
@@ -335,7 +335,7 @@ static inline bool ds_dos_key_eq(const ds_dos_vec *v, const ds_ip *victim, uint8
 static void ds_dos_table_grow(ds_dos *d)
 {
     uint32_t nmask = 2 * (d->mask + 1) - 1;
-    uint32_t *ns = ds_xcalloc((size_t)nmask + 1, sizeof *ns);
+    uint32_t *ns = ds_xzalloc((size_t)nmask + 1, sizeof *ns);
     for (uint32_t i = 0; i <= d->mask; i++) {
         uint32_t s = d->slots[i];
         if (!s)

@@ -22,7 +22,7 @@ void ds_hosttab_init(ds_hosttab *t)
 {
     memset(t, 0, sizeof *t);
     t->bits = DS_HT_MIN_BITS;
-    t->slots = ds_xcalloc((size_t)1 << t->bits, sizeof *t->slots);
+    t->slots = ds_xzalloc((size_t)1 << t->bits, sizeof *t->slots);
 }
 
 void ds_hosttab_bound(ds_hosttab *t, ds_membudget *mem)
@@ -102,7 +102,7 @@ static void ds_ht_grow(ds_hosttab *t)
     }
     free(t->slots);
     t->bits++;
-    t->slots = ds_xcalloc((size_t)1 << t->bits, sizeof *t->slots);
+    t->slots = ds_xzalloc((size_t)1 << t->bits, sizeof *t->slots);
     ds_ht_rebuild(t);
 }
 

@@ -348,7 +348,7 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
         cap /= 2; /* shrink after a flood of one-packet sources has expired */
     while (live * 2 >= cap)
         cap *= 2;
-    ds_scan_slot *nt = ds_xcalloc(cap, sizeof *nt);
+    ds_scan_slot *nt = ds_xzalloc(cap, sizeof *nt);
     /* Each placement writes a random slot of the new table: prefetch the home
      * slot of the live key a few places ahead so those misses overlap. The keys
      * are placed in the same order as without it (same table). */
@@ -458,7 +458,7 @@ void *ds_scan_create(const ds_ctx *ctx, const void *cfg)
     }
     sc->keep_heads = ctx->keep_heads;
     sc->cap = 1024;
-    sc->tab = ds_xcalloc(sc->cap, sizeof *sc->tab);
+    sc->tab = ds_xzalloc(sc->cap, sizeof *sc->tab);
     if (!ds_telescope_is_open(ctx->telescope))
         for (int m = 0; m < ds_telescope_count(ctx->telescope); m++)
             sc->tel_v4 += (double)ds_telescope_size_v4(ctx->telescope, m);

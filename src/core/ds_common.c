@@ -61,6 +61,15 @@ void *ds_xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *ds_xzalloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        ds_oom(SIZE_MAX);
+    void *p = ds_xmalloc(n * size);
+    memset(p, 0, n * size);
+    return p;
+}
+
 void *ds_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
