@@ -7,6 +7,7 @@
  * options and --help lines without this file knowing it.
  */
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,16 @@ typedef struct ds_core_opt {
     const char *help;
 } ds_core_opt;
 
+/* The CPUs this process may run on (its affinity mask, so that taskset and cgroup
+ * cpusets count), at least 1 and at most 64. */
+static unsigned ds_cpus(void)
+{
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                         : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
 static const ds_core_opt ds_core_opts[] = {
     {"output", 1, 'o', "DIR", "output directory (default ./darkscope-out); created if missing"},
     {"telescope", 1, OPT_TELESCOPE, "NAME=PREFIX[,PREFIX...]",
@@ -78,9 +89,9 @@ static const ds_core_opt ds_core_opts[] = {
      "largest hosts, distinct counts become HyperLogLog estimates, and the outputs say "
      "so (docs/SCALE.md)"},
     {"threads", 1, 'j', "N",
-     "analysis threads (default 1: more are not faster yet). Hosts are shared out by "
-     "remote host, the outputs are those of one thread; a live --interface needs -j 1 "
-     "(docs/SCALE.md)"},
+     "analysis threads (default: every CPU this process may use; 1 with --interface or "
+     "--mpi). Hosts are shared out by remote host, the outputs are those of one thread; "
+     "a live --interface needs -j 1 (docs/SCALE.md)"},
     {"quiet", 0, 'q', NULL, "no progress line on stderr (it is shown only on a terminal anyway)"},
     {"help", 0, 'h', NULL, "this text"},
 };
@@ -407,10 +418,10 @@ int ds_analyze_main(int argc, char **argv, const ds_merge_mode *merge)
         sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: a blocked read returns */
         ds_stream_set_interrupt(&ds_stop);
         cfg.progress = !quiet && isatty(STDERR_FILENO);
-        /* -j default: one thread. Issue 8 asks for every core, but measured on an
-         * idle 2-core machine -j 2 is not faster yet (bench/README.md, "Threads"):
-         * each worker costs nearly what the whole analysis costs with one thread. */
-        cfg.threads = threads ? (unsigned)threads : 1;
+        /* -j default: every CPU this process may use; one for a live capture (its
+         * analysis is flushed per interval on the reading thread) and for --mpi,
+         * whose ranks are the parallelism (one rank per core, docs/SCALE.md). */
+        cfg.threads = threads ? (unsigned)threads : cfg.interface || mpi ? 1 : ds_cpus();
         /* The full command line (with "darkscope") for summary.json. */
         cfg.argc = argc + 1;
         cfg.argv = argv - 1;
