@@ -7,7 +7,11 @@
 # scripts/test.sh gives 25 s each (10 harnesses: about 4.5 minutes with the build).
 #
 # Environment: DS_FUZZ_BUILD_DIR (default build-fuzz), DS_FUZZ_ONLY="capture decode"
-# to run a subset, DS_FUZZ_JOBS=N to run N harnesses at once (default 1).
+# to run a subset, DS_FUZZ_JOBS=N to run N harnesses at once (default 1),
+# DS_FUZZ_TIMEOUT (seconds one input may take, default 25). For a campaign measured
+# in CPU time, DS_FUZZ_CPU="state=1900 capture=1400" stops each named harness (SIGINT)
+# when its own CPU time (utime + stime, /proc) reaches its seconds instead of after
+# SECONDS of wall time; on a shared machine wall time overstates what a fuzzer got.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -43,10 +47,26 @@ run_one() {
   [ -f "$seeds/$h.dict" ] && dict=(-dict="$seeds/$h.dict")
   # -timeout: one input may not take longer (a hang is a bug); -rss_limit_mb: a
   # decompression bomb must be refused by the reader's own limits, not by the OS.
-  if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
-     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     "$exe" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2560 -print_final_stats=1 \
-       "${dict[@]}" -artifact_prefix="$build/artifacts/$h-" "$corpus" "$seeds/$h" > "$log" 2>&1; then
+  local cpu="" w
+  for w in ${DS_FUZZ_CPU:-}; do [ "${w%%=*}" = "${h#fuzz_}" ] && cpu=${w#*=}; done
+  local wall=$secs rc=0
+  [ -n "$cpu" ] && wall=$((cpu * 100)) # the CPU target stops it first
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$exe" -max_total_time="$wall" -timeout="${DS_FUZZ_TIMEOUT:-25}" -rss_limit_mb=2560 \
+    -print_final_stats=1 "${dict[@]}" -artifact_prefix="$build/artifacts/$h-" "$corpus" \
+    "$seeds/$h" > "$log" 2>&1 &
+  local pid=$! tck
+  tck=$(getconf CLK_TCK)
+  while [ -n "$cpu" ] && kill -0 "$pid" 2> /dev/null; do
+    local t
+    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2> /dev/null || echo 0)
+    [ "$t" -ge $((cpu * tck)) ] && kill -INT "$pid" 2> /dev/null
+    sleep 2
+  done
+  wait "$pid" || rc=$?
+  [ -n "$cpu" ] && [ "$rc" -eq 72 ] && rc=0 # 72: stopped by the SIGINT above
+  if [ "$rc" -eq 0 ]; then
     local last
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
     echo "fuzz.sh: $h ok: $last"
@@ -69,5 +89,5 @@ else
   done
   for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 fi
-echo "fuzz.sh: ${#harnesses[@]} harnesses, $secs s each, $fails failed"
+echo "fuzz.sh: ${#harnesses[@]} harnesses, ${DS_FUZZ_CPU:+CPU seconds $DS_FUZZ_CPU, else }$secs s each, $fails failed"
 [ "$fails" -eq 0 ] && [ "${#harnesses[@]}" -gt 0 ]
