@@ -18,9 +18,7 @@ checks_done() { # prints the tally; the test's exit status
 }
 
 # same_dir A B: the same files, byte-identical, but for the command line in
-# summary.json and in the copy of it that report.html embeds, and the order of
-# attacks.ndjson's lines (a stream in the order attacks ended; a merge, threads or
-# ranks end them in another order: docs/SCALE.md).
+# summary.json and in the copy of it that report.html embeds.
 same_dir() {
   local a=$1 b=$2 f ok=0
   [ "$(cd "$a" && find . -type f | sort)" = "$(cd "$b" && find . -type f | sort)" ] || {
@@ -32,7 +30,6 @@ same_dir() {
       ./summary.json) cmp -s <(jq -S 'del(.command_line)' "$a/$f") <(jq -S 'del(.command_line)' "$b/$f") ;;
       ./report.html) cmp -s <(sed 's/"command_line":\[[^]]*\]//g' "$a/$f") \
         <(sed 's/"command_line":\[[^]]*\]//g' "$b/$f") ;;
-      ./attacks.ndjson) cmp -s <(sort "$a/$f") <(sort "$b/$f") ;;
       *) cmp -s "$a/$f" "$b/$f" ;;
     esac || {
       echo "  differs: $f ($a vs $b)"

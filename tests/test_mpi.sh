@@ -3,7 +3,7 @@
 # capture (two monitors) is cut at common instants (inside attacks) into 6 files
 # per monitor, given in time order; `mpirun -np K darkscope analyze --mpi` with 1, 2
 # and 3 ranks must write the same files as one process (summary.json and
-# report.html differ only by command_line, attacks.ndjson by the order of lines). Also the merge tree proper (scan alone
+# report.html differ only by command_line). Also the merge tree proper (scan alone
 # merges pairwise away from rank 0), a real capture cut by tcpdump -C, and the
 # error for inputs out of time order. Skipped (77) in a build without MPI.
 set -u

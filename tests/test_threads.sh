@@ -11,8 +11,7 @@
 #   - --state: the state a -j run saves is byte-identical to a one-thread run's,
 #     so it merges like one (a split by time, merged, equals the whole run).
 # "The same outputs": every file byte-identical, but summary.json's command_line
-# (and its copy in report.html), and attacks.ndjson compared as a set of lines (a
-# stream in the order attacks end; threads end them in another order).
+# (and its copy in report.html).
 # Also: -j 1 starts no thread (the single-threaded path), -j 2 does; bad values
 # and -j with a live --interface are refused; --help documents -j.
 set -u

@@ -897,6 +897,22 @@ static int ds_dos_write_corsaro(const char *path, const ds_dos_attack *const *al
     return 0;
 }
 
+/* Closes the attacks.ndjson stream (once placed, the file stays; before, the
+ * temporary goes). */
+static void ds_dos_close_stream(ds_dos *d)
+{
+    if (!d->nd_ok)
+        return;
+    if (d->nd_placed) {
+        fclose(d->nd.f);
+        free(d->nd.tmp_path);
+        free(d->nd.final_path);
+    } else {
+        ds_ofile_abort(&d->nd);
+    }
+    d->nd_ok = false;
+}
+
 static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
 {
     ds_dos *d = st;
@@ -976,15 +992,25 @@ static int ds_dos_write(void *st, const ds_ctx *ctx, json_t *summary, char *err,
     } else {
         rc = -1;
     }
-    /* attacks.ndjson: the stream of ended attacks; at the end of a complete run, the
-     * attacks still open end with the input and are appended (once). */
+    /* attacks.ndjson: the stream of ended attacks while the run goes on. At the end
+     * of a complete run it is replaced by every attack in attacks.csv's order, so
+     * the final file does not depend on the order the attacks were judged in (one
+     * thread, several, a merge or --mpi judge them in different orders). */
     json_t *complete = json_object_get(summary, "complete");
-    if (d->nd_ok) {
-        if (json_is_true(complete) && !d->nd_final) {
-            for (size_t i = 0; i < nopen_att; i++)
-                ds_dos_ndjson_line(d->nd.f, t, &open[i]);
-            d->nd_final = true;
+    if (d->nd_ok && json_is_true(complete) && !d->nd_final) {
+        ds_ofile fn;
+        if (ds_ofile_open(ctx->out, "attacks.ndjson", &fn, err, errlen) == 0) {
+            for (size_t i = 0; i < n; i++)
+                ds_dos_ndjson_line(fn.f, t, all[i]);
+            if (ds_ofile_commit(&fn, err, errlen) != 0)
+                rc = -1;
+        } else {
+            rc = -1;
         }
+        d->nd_final = true;
+        ds_dos_close_stream(d);
+    }
+    if (d->nd_ok) {
         if (fflush(d->nd.f) != 0 || ferror(d->nd.f)) {
             snprintf(err, errlen, "%s: write failed: %s", d->nd.final_path, strerror(errno));
             rc = -1;
@@ -1049,15 +1075,7 @@ void ds_dos_destroy(void *st)
         ds_dos_vec_free(&d->held[i]);
     free(d->held);
     free(d->held_rings);
-    if (d->nd_ok) {
-        if (d->nd_placed) {
-            fclose(d->nd.f);
-            free(d->nd.tmp_path);
-            free(d->nd.final_path);
-        } else {
-            ds_ofile_abort(&d->nd);
-        }
-    }
+    ds_dos_close_stream(d);
     ds_tspace_free((ds_tspace *)d->env.space);
     free(d->slots);
     free(d->pool);
