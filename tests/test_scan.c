@@ -1,8 +1,9 @@
 /*
  * test_scan.c — scanners.csv on a crafted capture whose every edge is known
  * (24 vs 25 destinations, the 5-minute window at +0 and +1 µs, the silence that
- * ends an episode, tool fingerprints, classes that are not probes), and the
- * memory of a million one-packet sources.
+ * ends an episode, tool fingerprints, classes that are not probes), the memory
+ * of a million one-packet sources, and the table's size under a steady stream of
+ * them.
  */
 #include "ds_test.h"
 
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "analysis/ds_analyzer.h"
+#include "analysis/ds_scan_int.h"
 #include "enrich/ds_enrich.h"
 #include "output/ds_pcap_writer.h"
 #include "sim/ds_craft.h"
@@ -258,7 +260,8 @@ static void test_million_sources(void)
     fprintf(stderr, "    1M one-probe sources within 100 s: peak %.1f MB (%.0f bytes/source)\n",
             (double)peak / 1e6, (double)peak / N);
     DS_CHECK(peak < 200u * 1000 * 1000);
-    /* 301 s of silence later, the sweep has released them. */
+    /* 301 s of silence later a sweep ends them; the next sweep, seeing that the
+     * table held few keys in its window, gives the memory back. */
     b[0].ts_ns = T + 100 * S + 301 * S;
     ds_ip_set_v4(&b[0].src, 0x7f7f7f7f);
     ds_scan_ops.packets(st, b, 1);
@@ -283,9 +286,58 @@ static void test_million_sources(void)
     free(dir);
 }
 
+/* A steady stream of one-packet sources (the background of every telescope):
+ * each sweep expires most keys and the stream refills the table within the
+ * window. Once the table has grown to hold what a window brings, a window must
+ * cost one rebuild (its sweep); sized by the keys that survive a sweep, the
+ * table halved at every sweep and doubled again before the next (three
+ * rebuilds of the whole table per window, a fifth of a bench run's analysis). */
+static void test_steady_churn(void)
+{
+    ds_telescope *tel = ds_telescope_new();
+    char err[DS_ERRLEN];
+    DS_CHECK_EQ_INT(ds_telescope_add_spec(tel, "ucsd=44.0.0.0/8", err, sizeof err), 0);
+    ds_ctx ctx = {.telescope = tel, .interval_ns = 60 * S};
+    void *cfg = ds_scan_ops.config_new();
+    ds_scan *sc = ds_scan_ops.create(&ctx, cfg);
+    const int64_t T = 1600000000LL * S;
+    ds_pkt *b = calloc(1000, sizeof *b);
+    enum { WINDOWS = 8, PER_WINDOW = 300000 }; /* 1000 new sources a second */
+    int rebuilds[WINDOWS] = {0};
+    const ds_scan_slot *tab = sc->tab;
+    for (uint32_t i = 0; i < WINDOWS * PER_WINDOW; i += 1000) {
+        for (uint32_t k = 0; k < 1000; k++) {
+            ds_pkt *p = &b[k];
+            p->ts_ns = T + (int64_t)(i + k) * (S / 1000);
+            ds_ip_set_v4(&p->src, 0x01000000u + (i + k) * 13u);
+            ds_ip_set_v4(&p->dst, 0x2c000001u + k);
+            p->proto = 6;
+            p->dport = 23;
+            p->cls = DS_CLS_SCAN_TCP;
+            p->ipver = 4;
+        }
+        ds_scan_ops.packets(sc, b, 1000);
+        ds_scan_ops.advance(sc, b[999].ts_ns);
+        if (sc->tab != tab) /* a rebuild allocates a new table */
+            rebuilds[i / PER_WINDOW]++;
+        tab = sc->tab;
+    }
+    fprintf(stderr, "    table rebuilds in each window:");
+    for (int w = 0; w < WINDOWS; w++)
+        fprintf(stderr, " %d", rebuilds[w]);
+    fprintf(stderr, " (capacity %zu)\n", sc->cap);
+    for (int w = 3; w < WINDOWS; w++)
+        DS_CHECK_EQ_INT(rebuilds[w], 1);
+    ds_scan_ops.destroy(sc);
+    ds_scan_ops.config_free(cfg);
+    ds_telescope_free(tel);
+    free(b);
+}
+
 int main(void)
 {
     DS_RUN(test_crafted);
     DS_RUN(test_million_sources);
+    DS_RUN(test_steady_churn);
     return ds_test_result();
 }

@@ -330,13 +330,14 @@ void ds_scan_started(ds_scan *sc, int64_t t)
  * the slots a merge removed. */
 void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
 {
-    size_t live = 0;
+    size_t live = 0, held = 0;
     for (size_t i = 0; i < sc->cap; i++) {
         ds_scan_slot *s = &sc->tab[i];
         if (s->used == DS_SLOT_GONE)
             s->used = DS_SLOT_EMPTY;
         if (!s->used)
             continue;
+        held++;
         if (expire && now - s->last > sc->cfg.window_ns) {
             ds_scan_end_slot(sc, s);
             s->used = DS_SLOT_EMPTY;
@@ -344,8 +345,13 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
             live++;
         }
     }
-    while (cap > 1024 && cap > sc->floor_cap && live * 4 < cap)
-        cap /= 2; /* shrink after a flood of one-packet sources has expired */
+    /* Shrink after a flood of one-packet sources has expired, judged by what the
+     * table held (the window's peak: keys only leave at a rebuild), not by what
+     * survives: a steady stream of one-packet sources expires most keys at every
+     * sweep and refills the table within the window, and sizing by the survivors
+     * halved the table at each sweep only to double it again before the next. */
+    while (cap > 1024 && cap > sc->floor_cap && held * 4 < cap)
+        cap /= 2;
     while (live * 2 >= cap)
         cap *= 2;
     ds_scan_slot *nt = ds_xzalloc(cap, sizeof *nt);
