@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 
     ds_host_info *info = malloc(n * sizeof *info);
     t0 = now_s();
-    ds_enrich_hosts(e, ips, n, info);
+    ds_enrich_hosts(e, ips, n, info, 1); /* the per-host cost on one thread */
     double t_hosts = now_s() - t0;
 
     t0 = now_s();

@@ -13,7 +13,9 @@
  *   files' own country codes against the geolocation of the same addresses;
  * - Sonar JSON lines and CSV output of hostile names (escaping, field count);
  * - AS lookups in the npm ASN CSV against a linear scan of the same file done here,
- *   on addresses taken from the shared captures.
+ *   on addresses taken from the shared captures;
+ * - the hand-written formatters of hosts.csv's fields (coordinates, times, escaped
+ *   text) against printf and a byte-by-byte statement of the escaping rules.
  * The default databases (scripts/fetch-geo.sh) must be present: missing data fails.
  */
 #include "ds_test.h"
@@ -409,7 +411,25 @@ static void test_bulk_rdns_file(const char *file, double min_country_agreement)
         return;
     }
     ds_host_info *info = calloc(n, sizeof *info);
-    ds_enrich_hosts(e, ips, n, info);
+    ds_enrich_hosts(e, ips, n, info, 1);
+    /* The same batch with the geolocation spread over threads (as -j writes it):
+     * every field of every host as one thread found it. */
+    ds_host_info *info4 = calloc(n, sizeof *info4);
+    ds_enrich_hosts(e, ips, n, info4, 4);
+    size_t same = 0, located4 = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ds_host_info *a = &info[i], *b = &info4[i];
+        located4 += b->country[0] != 0;
+        same += strcmp(a->country, b->country) == 0 &&
+                (a->lat == b->lat || (isnan(a->lat) && isnan(b->lat))) &&
+                (a->lon == b->lon || (isnan(a->lon) && isnan(b->lon))) && a->asn == b->asn &&
+                a->as_org == b->as_org && a->rdns == b->rdns && a->rdns_status == b->rdns_status &&
+                a->tld == b->tld && a->domain == b->domain && a->category == b->category;
+    }
+    fprintf(stderr, "    %s: %zu hosts, %zu located, the same on 4 threads: %zu\n", file, n,
+            located4, same);
+    DS_CHECK_EQ_INT(same, n);
+    free(info4);
     long named = 0, bad = 0, nx = 0, agree = 0, located = 0;
     ds_breakdown *bd = ds_breakdown_new();
     for (size_t i = 0; i < n; i++) {
@@ -587,7 +607,7 @@ static void test_sonar_json_and_escaping(void)
     ds_host_info h[N];
     for (int i = 0; i < N; i++)
         ds_ip_parse(addrs[i], &ips[i]);
-    ds_enrich_hosts(e, ips, N, h);
+    ds_enrich_hosts(e, ips, N, h, 1);
     DS_CHECK_EQ_INT(h[0].rdns_status, DS_RDNS_NAME);
     DS_CHECK_EQ_STR(h[0].rdns, "Host-1.Example.COM."); /* verbatim */
     DS_CHECK_EQ_STR(h[0].tld, "com");
@@ -655,7 +675,7 @@ static void test_sonar_json_and_escaping(void)
     c2->rdns_file = ds_xstrdup(path);
     ds_enrich *e2 = ds_enrich_open(c2, err, sizeof err);
     DS_CHECK(e2 != NULL); /* ... at first use: the status says error */
-    ds_enrich_hosts(e2, ips, 1, h);
+    ds_enrich_hosts(e2, ips, 1, h, 1);
     DS_CHECK_EQ_INT(h[0].rdns_status, DS_RDNS_ERROR);
     DS_CHECK(ds_enrich_last_error(e2) && strstr(ds_enrich_last_error(e2), "junk.csv"));
     ds_enrich_close(e2);
@@ -772,6 +792,161 @@ static void test_asn_csv_vs_scan(void)
     ds_strpool_free(pool);
 }
 
+/* ---- the fast field writers against their definitions ---- */
+
+static char *captured(void (*put)(FILE *, const void *), const void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    put(m, arg);
+    fclose(m);
+    return buf;
+}
+
+static void put_coord(FILE *f, const void *v)
+{
+    ds_coord_text(f, *(const double *)v);
+}
+
+static void put_time(FILE *f, const void *v)
+{
+    ds_csv_time(f, *(const int64_t *)v);
+}
+
+static void put_csv(FILE *f, const void *s)
+{
+    ds_csv_text(f, s);
+}
+
+/* The escaping rules of ds_csv.h, one byte at a time (as the writer once was). */
+static void put_csv_reference(FILE *f, const void *arg)
+{
+    const char *s = arg;
+    if (!*s)
+        return;
+    bool formula = strchr("=+-@\t\r", s[0]) != NULL;
+    bool quote = formula || strpbrk(s, ",\"\n\r") != NULL || s[0] == ' ';
+    if (quote)
+        fputc('"', f);
+    if (formula)
+        fputc('\'', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        /* a valid UTF-8 sequence, by the letter of RFC 3629, C1 controls excluded */
+        int n = 0;
+        uint32_t cp = 0;
+        if (*p < 0x80) {
+            n = 1, cp = *p;
+        } else if ((*p & 0xe0) == 0xc0) {
+            n = 2, cp = *p & 0x1f;
+        } else if ((*p & 0xf0) == 0xe0) {
+            n = 3, cp = *p & 0x0f;
+        } else if ((*p & 0xf8) == 0xf0) {
+            n = 4, cp = *p & 0x07;
+        }
+        for (int i = 1; i < n; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
+                n = 0;
+                break;
+            }
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (n > 1 && (cp < min_cp[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+                      (cp >= 0x80 && cp < 0xa0)))
+            n = 0;
+        if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+            fprintf(f, "\\x%02x", *p++);
+        } else if (*p == '\\') {
+            fputs("\\\\", f);
+            p++;
+        } else {
+            if (*p == '"')
+                fputc('"', f);
+            fwrite(p, 1, (size_t)n, f);
+            p += n;
+        }
+    }
+    if (quote)
+        fputc('"', f);
+}
+
+static void test_field_writers(void)
+{
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    size_t bad = 0;
+    /* coordinates: random, on and beside the 4-decimal grid, exact ties, signs */
+    double special[] = {0.0,     -0.0,      0.03125,    -0.03125, 0.00005, -0.00005, 1e-300,
+                        -1e-300, 179.99995, -179.99995, 90.0,     1e8,     1e10,     -1e15,
+                        0.5e-4,  12.34565,  2.5e-5,     -2.5e-5,  1.0 / 3, INFINITY, -INFINITY};
+    char ref[64];
+    for (size_t i = 0; i < 2000000 + sizeof special / sizeof *special; i++) {
+        double v;
+        if (i < sizeof special / sizeof *special) {
+            v = special[i];
+        } else {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            double u = (double)(x >> 11) / 9007199254740992.0;
+            if (i % 3 == 0)
+                v = (u - 0.5) * 360;
+            else if (i % 3 == 1) /* a grid point or half-way between two, in decimal */
+                v = (double)((int64_t)(x >> 40) - (1 << 23)) / (i % 2 ? 1e4 : 2e4);
+            else
+                v = ldexp(u, (int)(x >> 58) - 40) * (x & 1 ? -1 : 1);
+        }
+        snprintf(ref, sizeof ref, "%.4f", v);
+        char *got = captured(put_coord, &v);
+        if (strcmp(got, ref) != 0 && bad++ < 5)
+            fprintf(stderr, "    coordinate %a: \"%s\", printf \"%s\"\n", v, got, ref);
+        free(got);
+    }
+    double nan_v = NAN;
+    char *empty = captured(put_coord, &nan_v);
+    DS_CHECK_EQ_STR(empty, "");
+    free(empty);
+    /* times: random, negative, the extremes */
+    int64_t tspecial[] = {0,         -1,          1,         -999,      -1000,
+                          999999999, -1000000000, INT64_MIN, INT64_MAX, 1700000000123456789};
+    for (size_t i = 0; i < 1000000 + sizeof tspecial / sizeof *tspecial; i++) {
+        int64_t t;
+        if (i < sizeof tspecial / sizeof *tspecial) {
+            t = tspecial[i];
+        } else {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            t = (int64_t)x >> (x & 31);
+        }
+        int64_t sec = ds_floor_div(t, DS_NS_PER_SEC);
+        snprintf(ref, sizeof ref, "%" PRId64 ".%06" PRId64, sec,
+                 (int64_t)((t - sec * DS_NS_PER_SEC) / 1000));
+        char *got = captured(put_time, &t);
+        if (strcmp(got, ref) != 0 && bad++ < 10)
+            fprintf(stderr, "    time %" PRId64 ": \"%s\", printf \"%s\"\n", t, got, ref);
+        free(got);
+    }
+    /* text: random bytes, biased to the ones the rules are about */
+    static const unsigned char pick[] = {'a',  ',',  '"',  '\\', '\n', '\r', '=',  '-',  ' ',
+                                         0x01, 0x7f, 0xc3, 0xa9, 0xc2, 0x80, 0xe2, 0x82, 0xac,
+                                         0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0xff, 0x1b};
+    char text[24];
+    for (size_t i = 0; i < 300000; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        size_t len = 1 + (x >> 59) % 23;
+        for (size_t k = 0; k < len; k++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            text[k] = (char)(x >> 63 ? pick[(x >> 32) % sizeof pick] : (x >> 40) & 0xff);
+            if (!text[k])
+                text[k] = 'z';
+        }
+        text[len] = 0;
+        char *got = captured(put_csv, text), *want = captured(put_csv_reference, text);
+        if (strcmp(got, want) != 0 && bad++ < 15)
+            fprintf(stderr, "    text \"%s\": \"%s\", expected \"%s\"\n", text, got, want);
+        free(got);
+        free(want);
+    }
+    DS_CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     DS_RUN(test_hostname_rules);
@@ -780,5 +955,6 @@ int main(void)
     DS_RUN(test_sonar_json_and_escaping);
     DS_RUN(test_bulk_rdns_real);
     DS_RUN(test_asn_csv_vs_scan);
+    DS_RUN(test_field_writers);
     return ds_test_result();
 }

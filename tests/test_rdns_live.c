@@ -254,7 +254,7 @@ static void test_hostile_names(void)
     ds_host_info h[N];
     for (int i = 0; i < N; i++)
         ds_ip_parse(addrs[i], &ips[i]);
-    ds_enrich_hosts(e, ips, N, h);
+    ds_enrich_hosts(e, ips, N, h, 1);
 
     DS_CHECK_EQ_INT(h[0].rdns_status, DS_RDNS_NAME);
     DS_CHECK_EQ_STR(h[0].rdns, "host-1.example.com");
@@ -313,7 +313,7 @@ static void test_hostile_names(void)
     json_t *s1 = ds_enrich_summary(e, NULL, 5);
     json_int_t q1 = json_integer_value(json_object_get(json_object_get(s1, "rdns"), "queries"));
     DS_CHECK_EQ_INT(q1, N - 1);
-    ds_enrich_hosts(e, ips, N, h);
+    ds_enrich_hosts(e, ips, N, h, 1);
     json_t *s2 = ds_enrich_summary(e, NULL, 5);
     DS_CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(s2, "rdns"), "queries")),
                     q1);

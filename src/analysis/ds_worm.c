@@ -49,6 +49,7 @@
 #include "analysis/ds_worm_int.h"
 #include "enrich/ds_attrib.h"
 #include "output/ds_csv.h"
+#include "output/ds_rows.h"
 
 /* ---- options ------------------------------------------------------------------ */
 
@@ -497,6 +498,50 @@ static void ds_worm_join_monitors(const ds_worm *w, char *buf, uint64_t mask)
     }
 }
 
+/* One hosts.csv row (ds_write_rows may call it on several threads at once). */
+typedef struct ds_worm_hosts_job {
+    const ds_worm *w;
+    const ds_attrib *attrib;
+    const uint32_t *list;
+    const ds_ip *ips;
+    const ds_host_info *info;
+} ds_worm_hosts_job;
+
+static void ds_worm_host_row(void *arg, FILE *f, size_t k)
+{
+    const ds_worm_hosts_job *j = arg;
+    const ds_worm *w = j->w;
+    uint32_t r = j->list[k];
+    const ds_host *h = ds_hosttab_at(&w->hosts, r);
+    char buf[DS_IP_STRLEN];
+    fputs(ds_ip_format(&j->ips[k], buf), f);
+    fputc(',', f);
+    ds_csv_text(f, ds_sigset_name(w->ctx->sigs, (int)ds_host_sig(h)));
+    fputc(',', f);
+    ds_csv_time(f, ds_host_first_ns(&w->hosts, h));
+    fputc(',', f);
+    ds_csv_time(f, ds_host_last_ns(&w->hosts, h));
+    fprintf(f, ",%u,", h->packets);
+    /* Joined in a buffer and escaped as one field (a name may start with '-'). */
+    char mbuf[DS_MONITORS_MAX * DS_MONITOR_NAME_MAX + 1];
+    ds_worm_join_monitors(w, mbuf, h->monitors);
+    ds_csv_text(f, mbuf);
+    fputc(',', f);
+    ds_csv_text(f, ds_telescope_name(w->ctx->telescope, (int)ds_host_first_monitor(h)));
+    ds_attrib_fields(f, &j->info[k]);
+    if (w->approx)
+        fputs(r >= w->exact_prefix ? ",1" : ",0", f);
+    fputc('\n', f);
+}
+
+static void ds_worm_host_note(void *arg, size_t k)
+{
+    const ds_worm_hosts_job *j = arg;
+    const ds_host *h = ds_hosttab_at(&j->w->hosts, j->list[k]);
+    ds_attrib_note(j->attrib, "infected", ds_sigset_name(j->w->ctx->sigs, (int)ds_host_sig(h)),
+                   &j->ips[k], &j->info[k]);
+}
+
 static void ds_worm_write_hosts(const ds_worm *w, const ds_attrib *attrib, FILE *f)
 {
     fputs("ip,signature,first_seen,last_seen,packets,monitors,first_monitor", f);
@@ -520,32 +565,8 @@ static void ds_worm_write_hosts(const ds_worm *w, const ds_attrib *attrib, FILE 
     for (uint32_t k = 0; k < nl; k++)
         ds_hosttab_addr(&w->hosts, ds_hosttab_at(&w->hosts, list[k]), &ips[k]);
     ds_attrib_lookup(attrib, ips, nl, info);
-    char buf[DS_IP_STRLEN];
-    for (uint32_t k = 0; k < nl; k++) {
-        uint32_t r = list[k];
-        const ds_host *h = ds_hosttab_at(&w->hosts, r);
-        const ds_ip a = ips[k];
-        const char *sig = ds_sigset_name(w->ctx->sigs, (int)ds_host_sig(h));
-        ds_attrib_note(attrib, "infected", sig, &a, &info[k]);
-        fputs(ds_ip_format(&a, buf), f);
-        fputc(',', f);
-        ds_csv_text(f, ds_sigset_name(w->ctx->sigs, (int)ds_host_sig(h)));
-        fputc(',', f);
-        ds_csv_time(f, ds_host_first_ns(&w->hosts, h));
-        fputc(',', f);
-        ds_csv_time(f, ds_host_last_ns(&w->hosts, h));
-        fprintf(f, ",%u,", h->packets);
-        /* Joined in a buffer and escaped as one field (a name may start with '-'). */
-        char mbuf[DS_MONITORS_MAX * DS_MONITOR_NAME_MAX + 1];
-        ds_worm_join_monitors(w, mbuf, h->monitors);
-        ds_csv_text(f, mbuf);
-        fputc(',', f);
-        ds_csv_text(f, ds_telescope_name(w->ctx->telescope, (int)ds_host_first_monitor(h)));
-        ds_attrib_fields(f, &info[k]);
-        if (w->approx)
-            fputs(r >= w->exact_prefix ? ",1" : ",0", f);
-        fputc('\n', f);
-    }
+    ds_worm_hosts_job job = {w, attrib, list, ips, info};
+    ds_write_rows(f, nl, attrib ? attrib->threads : 1, ds_worm_host_row, ds_worm_host_note, &job);
     free(list);
     free(ips);
     free(info);

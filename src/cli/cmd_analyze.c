@@ -7,7 +7,6 @@
  * options and --help lines without this file knowing it.
  */
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "analysis/ds_analyzer.h"
 #include "capture/ds_stream.h"
 #include "cli/ds_cli.h"
+#include "core/ds_parallel.h"
 #include "enrich/ds_enrich.h"
 #include "output/ds_csv.h"
 #include "pipeline/ds_mpi.h"
@@ -44,16 +44,6 @@ typedef struct ds_core_opt {
     const char *arg;
     const char *help;
 } ds_core_opt;
-
-/* The CPUs this process may run on (its affinity mask, so that taskset and cgroup
- * cpusets count), at least 1 and at most 64. */
-static unsigned ds_cpus(void)
-{
-    cpu_set_t set;
-    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
-                                                         : sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
-}
 
 static const ds_core_opt ds_core_opts[] = {
     {"output", 1, 'o', "DIR", "output directory (default ./darkscope-out); created if missing"},
@@ -89,9 +79,10 @@ static const ds_core_opt ds_core_opts[] = {
      "largest hosts, distinct counts become HyperLogLog estimates, and the outputs say "
      "so (docs/SCALE.md)"},
     {"threads", 1, 'j', "N",
-     "analysis threads (default: every CPU this process may use; 1 with --interface or "
-     "--mpi). Hosts are shared out by remote host, the outputs are those of one thread; "
-     "a live --interface needs -j 1 (docs/SCALE.md)"},
+     "threads (default: every CPU this process may use; 1 with --interface or --mpi). "
+     "Hosts are shared out by remote host; the per-host outputs and the report are then "
+     "written on as many threads; every output is that of one thread; a live --interface "
+     "needs -j 1 (docs/SCALE.md)"},
     {"quiet", 0, 'q', NULL, "no progress line on stderr (it is shown only on a terminal anyway)"},
     {"help", 0, 'h', NULL, "this text"},
 };

@@ -8,6 +8,7 @@
 
 #include "analysis/ds_analyzer.h"
 #include "cli/ds_cli.h"
+#include "core/ds_parallel.h"
 #include "output/ds_plot_png.h"
 #include "output/ds_report.h"
 
@@ -23,6 +24,8 @@ static void ds_report_usage(FILE *f)
                "                        automatically when a run has too many locations)\n"
                "      --png             also write DIR/traffic.png and DIR/cumulative_hosts.png\n"
                "                        (drawn with libgd, no browser needed)\n"
+               "  -j, --threads N       threads (default: every CPU this process may use); the\n"
+               "                        page is the same with any number\n"
                "  -h, --help            this text\n");
 }
 
@@ -33,16 +36,18 @@ int ds_cmd_report(int argc, char **argv)
         {"frame", required_argument, NULL, OPT_FRAME},
         {"grid", required_argument, NULL, OPT_GRID},
         {"png", no_argument, NULL, OPT_PNG},
+        {"threads", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     ds_report_opts o;
     ds_report_opts_default(&o);
+    o.threads = ds_cpus();
     bool png = false;
     char err[DS_ERRLEN];
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_FRAME: {
             int64_t ns = 0;
@@ -66,6 +71,15 @@ int ds_cmd_report(int argc, char **argv)
         case OPT_PNG:
             png = true;
             break;
+        case 'j': {
+            uint64_t n;
+            if (ds_opt_parse_u64(optarg, 1, 1024, &n, err, sizeof err) != 0) {
+                fprintf(stderr, "darkscope report: -j/--threads: %s\n", err);
+                return 1;
+            }
+            o.threads = (unsigned)n;
+            break;
+        }
         case 'h':
             ds_report_usage(stdout);
             return 0;

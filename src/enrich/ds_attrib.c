@@ -13,7 +13,7 @@ void ds_attrib_header(FILE *f)
 void ds_attrib_lookup(const ds_attrib *a, const ds_ip *ips, size_t n, ds_host_info *out)
 {
     if (a && a->enrich) {
-        ds_enrich_hosts(a->enrich, ips, n, out);
+        ds_enrich_hosts(a->enrich, ips, n, out, a->threads);
         return;
     }
     for (size_t i = 0; i < n; i++) {

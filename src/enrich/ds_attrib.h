@@ -20,6 +20,7 @@
 typedef struct ds_attrib {
     ds_enrich *enrich;       /* NULL: no attribution source at all */
     ds_breakdown *breakdown; /* rows for the breakdown tables of this write */
+    unsigned threads;        /* threads the write may use (-j); output never depends on it */
 } ds_attrib;
 
 /* Writes ",country,lat,...,category" (the header tail, no newline). */

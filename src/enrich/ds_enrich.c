@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/ds_parallel.h"
 #include "enrich/ds_asn.h"
 #include "enrich/ds_geo.h"
 #include "enrich/ds_hostname.h"
@@ -313,7 +314,26 @@ static void ds_resolve_pending(ds_enrich *e, const size_t *pend, size_t n)
     }
 }
 
-void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out)
+/* Geolocation of a chunk of a batch: MMDB lookups are read-only and the most
+ * expensive part of attributing a host, so a batch spreads them over threads. */
+typedef struct ds_geo_job {
+    ds_geo *geo;
+    const ds_ip *ips;
+    size_t n;
+    ds_host_info *out;
+} ds_geo_job;
+
+enum { DS_GEO_CHUNK = 8192 };
+
+static void ds_geo_chunk(void *arg, size_t c)
+{
+    const ds_geo_job *j = arg;
+    size_t end = (c + 1) * DS_GEO_CHUNK < j->n ? (c + 1) * DS_GEO_CHUNK : j->n;
+    for (size_t i = c * DS_GEO_CHUNK; i < end; i++)
+        ds_geo_lookup(j->geo, &j->ips[i], j->out[i].country, &j->out[i].lat, &j->out[i].lon);
+}
+
+void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out, unsigned threads)
 {
     size_t *pend = ds_xmalloc((n ? n : 1) * sizeof(*pend));
     size_t *idx = ds_xmalloc((n ? n : 1) * sizeof(*idx));
@@ -326,10 +346,12 @@ void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out
     }
     if (np)
         ds_resolve_pending(e, pend, np);
+    ds_geo_job gj = {e->geo, ips, n, out};
+    ds_parallel_for(threads, (n + DS_GEO_CHUNK - 1) / DS_GEO_CHUNK, ds_geo_chunk, &gj);
+    /* AS lookups stay on this thread: an .mmdb source interns the names it meets. */
     for (size_t i = 0; i < n; i++) {
         ds_host_info *h = &out[i];
         const ds_rentry *r = &e->ent[idx[i]];
-        ds_geo_lookup(e->geo, &ips[i], h->country, &h->lat, &h->lon);
         h->asn = ds_asn_lookup(e->asn, &ips[i], &h->as_org);
         h->rdns = r->rdns;
         h->rdns_status = (ds_rdns_status)r->status;

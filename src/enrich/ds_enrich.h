@@ -13,7 +13,7 @@
  *
  *   ds_enrich_config *cfg = ds_enrich_config_new();      // options set it
  *   ds_enrich *e = ds_enrich_open(cfg, err, sizeof err);
- *   ds_enrich_hosts(e, ips, n, info);                     // info[n]
+ *   ds_enrich_hosts(e, ips, n, info, threads);            // info[n]
  *   fputs("ip," DS_ENRICH_CSV_HEADER "\n", f); ...
  *   ds_csv_ip(f, &ips[i]); fputc(',', f); ds_enrich_csv_fields(f, &info[i]);
  *   ds_breakdown_add(bd, "infected", "codered", &ips[i], &info[i]);
@@ -91,10 +91,11 @@ typedef struct ds_enrich ds_enrich;
 ds_enrich *ds_enrich_open(const ds_enrich_config *cfg, char *err, size_t errlen);
 void ds_enrich_close(ds_enrich *e);
 
-/* Attributes ips[0..n) into out[0..n). Repeated addresses are fine. Never fails: a
- * host nothing is known about gets empty fields; an rDNS source that breaks midway
- * gives status error (see ds_enrich_last_error). */
-void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out);
+/* Attributes ips[0..n) into out[0..n), the geolocation on up to `threads` threads
+ * (the result does not depend on their number). Repeated addresses are fine. Never
+ * fails: a host nothing is known about gets empty fields; an rDNS source that breaks
+ * midway gives status error (see ds_enrich_last_error). */
+void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out, unsigned threads);
 
 /* The last problem met by ds_enrich_hosts (a bulk file unreadable), or NULL. */
 const char *ds_enrich_last_error(const ds_enrich *e);
@@ -108,6 +109,9 @@ const char *ds_enrich_last_error(const ds_enrich *e);
 /* Writes the ten fields separated by commas, no leading comma, no newline; text is
  * escaped by ds_csv_text (quotes, formula prefixes, control bytes). */
 void ds_enrich_csv_fields(FILE *f, const ds_host_info *h);
+
+/* A coordinate as the lat and lon columns write it: printf's "%.4f", empty for NaN. */
+void ds_coord_text(FILE *f, double v);
 
 /* A JSON string for untrusted text: the text itself when it is clean UTF-8 without
  * control bytes, else the ds_term_text escaped form. NULL s gives JSON null. */

@@ -142,17 +142,21 @@ bool ds_geo_lookup(ds_geo *g, const ds_ip *ip, char country[3], double *lat, dou
         MMDB_lookup_result_s r = MMDB_lookup_sockaddr(&g->db[i], sa, &mmerr);
         if (mmerr != MMDB_SUCCESS || !r.found_entry)
             continue;
-        if (g->layout[i] != DS_GEO_LAYOUT_UNKNOWN) {
-            if (ds_geo_read(g->layout[i], &r.entry, country, lat, lon))
+        /* Lookups run on several threads (ds_enrich_hosts): the layout, learned by
+         * whichever meets the first entry with a country, is read and written
+         * atomically; any thread that learns it learns the same. */
+        ds_geo_layout lay = __atomic_load_n(&g->layout[i], __ATOMIC_RELAXED);
+        if (lay != DS_GEO_LAYOUT_UNKNOWN) {
+            if (ds_geo_read(lay, &r.entry, country, lat, lon))
                 return true;
             continue;
         }
         if (ds_geo_read(DS_GEO_LAYOUT_FLAT, &r.entry, country, lat, lon)) {
-            g->layout[i] = DS_GEO_LAYOUT_FLAT;
+            __atomic_store_n(&g->layout[i], DS_GEO_LAYOUT_FLAT, __ATOMIC_RELAXED);
             return true;
         }
         if (ds_geo_read(DS_GEO_LAYOUT_MAXMIND, &r.entry, country, lat, lon)) {
-            g->layout[i] = DS_GEO_LAYOUT_MAXMIND;
+            __atomic_store_n(&g->layout[i], DS_GEO_LAYOUT_MAXMIND, __ATOMIC_RELAXED);
             return true;
         }
     }

@@ -68,7 +68,7 @@ int ds_report_write(const char *dir, const ds_report_opts *o, char *err, size_t 
     return rc;
 }
 
-void ds_report_after_run(const char *dir)
+void ds_report_after_run(const char *dir, unsigned threads)
 {
     if (ds_web_template_len == 0) {
         fprintf(stderr, "darkscope: note: no report.html: %s\n", DS_WEB_HOWTO);
@@ -76,6 +76,7 @@ void ds_report_after_run(const char *dir)
     }
     ds_report_opts o;
     ds_report_opts_default(&o);
+    o.threads = threads;
     char err[DS_ERRLEN];
     if (ds_report_write(dir, &o, err, sizeof err) != 0)
         fprintf(stderr, "darkscope: warning: report.html not written: %s\n", err);

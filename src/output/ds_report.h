@@ -26,6 +26,7 @@ typedef struct ds_report_opts {
     size_t scanner_rows;   /* busiest scan episodes listed (default 2000) */
     size_t breakdown_rows; /* entries per role and signature (default 50) */
     size_t max_points;     /* points per time series (default 4000) */
+    unsigned threads;      /* threads it may use (default 1); the page never depends on it */
 } ds_report_opts;
 
 void ds_report_opts_default(ds_report_opts *o);
@@ -39,7 +40,8 @@ json_t *ds_report_data(const char *dir, const ds_report_opts *o, char *err, size
 int ds_report_write(const char *dir, const ds_report_opts *o, char *err, size_t errlen);
 
 /* Called by `analyze` once its outputs are written: writes report.html with the
- * default options; a failure is a warning on stderr, never a failed run. */
-void ds_report_after_run(const char *dir);
+ * default options on up to `threads` threads; a failure is a warning on stderr,
+ * never a failed run. */
+void ds_report_after_run(const char *dir, unsigned threads);
 
 #endif

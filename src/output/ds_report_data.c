@@ -9,6 +9,7 @@
  * fast whatever --interval the run used.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ void ds_report_opts_default(ds_report_opts *o)
     o->scanner_rows = 2000;
     o->breakdown_rows = 50;
     o->max_points = 4000;
+    o->threads = 1;
 }
 
 char *ds_rpath(const char *dir, const char *name)
@@ -514,8 +516,37 @@ static const char *ds_basename(const char *dir)
     return b;
 }
 
+/* The movie: hosts.csv and attacks.csv read back and binned, the largest part of
+ * a report. With more than one thread it is built on a thread of its own while
+ * the caller's reads the tables (which read hosts.csv too, for the earliest hosts). */
+typedef struct ds_movie_job {
+    const char *dir;
+    const ds_spread_opts *opts;
+    json_t *movie; /* the block, json_null() without frames, NULL on error */
+    char err[DS_ERRLEN];
+} ds_movie_job;
+
+static void *ds_movie_run(void *p)
+{
+    ds_movie_job *j = p;
+    ds_centroids cent;
+    ds_centroids_load(&cent);
+    ds_spread sp;
+    int rc = ds_spread_load(j->dir, j->opts, &cent, &sp, j->err, sizeof j->err);
+    ds_centroids_free(&cent);
+    if (rc != 0)
+        return NULL;
+    j->movie = sp.nframes ? ds_movie_block(&sp) : json_null();
+    ds_spread_free(&sp);
+    return NULL;
+}
+
 json_t *ds_report_data(const char *dir, const ds_report_opts *o, char *err, size_t errlen)
 {
+    ds_movie_job mj = {dir, &o->spread, NULL, ""};
+    pthread_t th;
+    bool threaded = o->threads > 1 && pthread_create(&th, NULL, ds_movie_run, &mj) == 0;
+
     json_t *D = json_object(), *files = json_object();
     json_object_set_new(D, "format", json_string("darkscope-report/1"));
     json_object_set_new(D, "generated_by", json_string("darkscope " DS_VERSION));
@@ -533,30 +564,32 @@ json_t *ds_report_data(const char *dir, const ds_report_opts *o, char *err, size
     json_object_set_new(D, "series", ds_series_block(dir, files, interval, o->max_points));
     json_object_set_new(D, "worm", ds_worm_block(dir, files, wj, o->max_points));
     json_decref(wj);
-
-    ds_centroids cent;
-    ds_centroids_load(&cent);
-    ds_spread sp;
-    int rc = ds_spread_load(dir, &o->spread, &cent, &sp, err, errlen);
-    ds_centroids_free(&cent);
-    if (rc != 0) {
-        json_decref(D);
-        json_decref(files);
-        return NULL;
-    }
-    json_object_set_new(D, "movie", sp.nframes ? ds_movie_block(&sp) : json_null());
-    ds_spread_free(&sp);
-
-    json_object_set_new(D, "breakdowns", ds_rtab_breakdowns(dir, files, o->breakdown_rows));
-    json_object_set_new(D, "attribution_figures", ds_attr_figures(summary));
+    /* The members after the movie, made meanwhile and added in the page's order. */
+    json_t *rest = json_object();
+    json_object_set_new(rest, "breakdowns", ds_rtab_breakdowns(dir, files, o->breakdown_rows));
+    json_object_set_new(rest, "attribution_figures", ds_attr_figures(summary));
     json_t *t;
     t = ds_rtab_hosts(dir, files, o->host_rows);
-    json_object_set_new(D, "hosts", t ? t : json_null());
+    json_object_set_new(rest, "hosts", t ? t : json_null());
     t = ds_rtab_attacks(dir, files, o->attack_rows);
-    json_object_set_new(D, "attacks", t ? t : json_null());
+    json_object_set_new(rest, "attacks", t ? t : json_null());
     t = ds_rtab_scanners(dir, files, o->scanner_rows);
-    json_object_set_new(D, "scanners", t ? t : json_null());
-    json_object_set_new(D, "sources", ds_sources());
-    json_object_set_new(D, "files", files);
+    json_object_set_new(rest, "scanners", t ? t : json_null());
+    json_object_set_new(rest, "sources", ds_sources());
+    json_object_set_new(rest, "files", files);
+
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        ds_movie_run(&mj);
+    if (!mj.movie) {
+        snprintf(err, errlen, "%s", mj.err);
+        json_decref(D);
+        json_decref(rest);
+        return NULL;
+    }
+    json_object_set_new(D, "movie", mj.movie);
+    json_object_update(D, rest);
+    json_decref(rest);
     return D;
 }

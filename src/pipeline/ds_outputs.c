@@ -162,7 +162,7 @@ int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsu
     int rc = 0;
     /* Attribution of this write: the analyzers add their hosts to the breakdown as
      * they write their per-host files; the tables come after them. */
-    ds_attrib attrib = {cfg->enrich, ds_breakdown_new()};
+    ds_attrib attrib = {cfg->enrich, ds_breakdown_new(), cfg->threads ? cfg->threads : 1};
     ds_ctx wctx = *ctx;
     wctx.attrib = &attrib;
     for (size_t a = 0; a < ds_analyzer_count; a++) {

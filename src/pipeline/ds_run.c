@@ -392,7 +392,8 @@ int ds_run(const ds_run_config *cfg)
     } else if (!cfg->state_mem) {
         if (par)
             dth_on = pthread_create(&dth, NULL, ds_destroy_states, &dd) == 0;
-        ds_report_after_run(cfg->outdir); /* report.html from the files just written */
+        /* report.html from the files just written */
+        ds_report_after_run(cfg->outdir, cfg->threads ? cfg->threads : 1);
     }
     if (dth_on)
         pthread_join(dth, NULL);

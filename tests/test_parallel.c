@@ -1,0 +1,104 @@
+/*
+ * test_parallel.c — the helpers that spread output work over threads
+ * (core/ds_parallel.h, output/ds_rows.h): every item done exactly once whatever
+ * the number of threads, and a file written by ds_write_rows byte for byte the
+ * one a single thread writes, with the `after` calls in row order, for row
+ * counts on and around the chunk and round boundaries.
+ */
+#include "ds_test.h"
+
+#include <stdatomic.h>
+
+#include "core/ds_parallel.h"
+#include "output/ds_rows.h"
+
+static void count_item(void *arg, size_t i)
+{
+    atomic_int *hits = arg;
+    atomic_fetch_add(&hits[i], 1);
+}
+
+static void test_parallel_for(void)
+{
+    enum { N = 1000 };
+    static atomic_int hits[N];
+    const unsigned threads[] = {0, 1, 2, 3, 7, 64, 200};
+    const size_t counts[] = {0, 1, 2, 63, N};
+    for (size_t t = 0; t < sizeof threads / sizeof *threads; t++)
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            for (size_t i = 0; i < N; i++)
+                atomic_store(&hits[i], 0);
+            ds_parallel_for(threads[t], counts[c], count_item, hits);
+            size_t once = 0, untouched = 0;
+            for (size_t i = 0; i < N; i++) {
+                once += i < counts[c] && atomic_load(&hits[i]) == 1;
+                untouched += i >= counts[c] && atomic_load(&hits[i]) == 0;
+            }
+            DS_CHECK_EQ_INT(once, counts[c]);
+            DS_CHECK_EQ_INT(untouched, N - counts[c]);
+        }
+    DS_CHECK(ds_cpus() >= 1 && ds_cpus() <= 64);
+}
+
+/* Rows of varying length (some long enough to make a memstream grow), and an
+ * `after` that records the order it is called in. */
+typedef struct rows_ctx {
+    size_t *order, norder;
+} rows_ctx;
+
+static void row(void *arg, FILE *f, size_t i)
+{
+    (void)arg;
+    fprintf(f, "%zu,", i);
+    for (size_t k = 0; k < (i * 7919) % 97; k++)
+        fputc('a' + (int)(k % 26), f);
+    fputc('\n', f);
+}
+
+static void after(void *arg, size_t i)
+{
+    rows_ctx *c = arg;
+    c->order[c->norder++] = i;
+}
+
+static char *write_rows(size_t n, unsigned threads, rows_ctx *c, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    c->norder = 0;
+    ds_write_rows(f, n, threads, row, after, c);
+    fclose(f);
+    return buf;
+}
+
+static void test_write_rows(void)
+{
+    const size_t chunk = 32768; /* DS_ROWS_CHUNK */
+    const size_t counts[] = {0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk, 7 * chunk + 5};
+    const unsigned threads[] = {2, 3, 8};
+    rows_ctx c = {malloc((7 * chunk + 5) * sizeof(size_t)), 0};
+    for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
+        size_t n = counts[k], len1, lenj;
+        char *one = write_rows(n, 1, &c, &len1);
+        DS_CHECK_EQ_INT(c.norder, n);
+        for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+            char *many = write_rows(n, threads[t], &c, &lenj);
+            DS_CHECK(lenj == len1 && memcmp(one, many, len1) == 0);
+            size_t in_order = 0;
+            for (size_t i = 0; i < c.norder; i++)
+                in_order += c.order[i] == i;
+            DS_CHECK_EQ_INT(c.norder, n);
+            DS_CHECK_EQ_INT(in_order, n);
+            free(many);
+        }
+        free(one);
+    }
+    free(c.order);
+}
+
+int main(void)
+{
+    DS_RUN(test_parallel_for);
+    DS_RUN(test_write_rows);
+    return ds_test_result();
+}
