@@ -128,7 +128,7 @@ int main(int argc, char **argv)
     double t_hosts = now_s() - t0;
 
     t0 = now_s();
-    ds_breakdown *bd = ds_breakdown_new();
+    ds_breakdown *bd = ds_breakdown_new(1);
     for (size_t i = 0; i < n; i++)
         ds_breakdown_add(bd, "infected", "bench", &ips[i], &info[i]);
     FILE *nul = fopen("/dev/null", "w");

@@ -431,7 +431,7 @@ static void test_bulk_rdns_file(const char *file, double min_country_agreement)
     DS_CHECK_EQ_INT(same, n);
     free(info4);
     long named = 0, bad = 0, nx = 0, agree = 0, located = 0;
-    ds_breakdown *bd = ds_breakdown_new();
+    ds_breakdown *bd = ds_breakdown_new(1);
     for (size_t i = 0; i < n; i++) {
         named += info[i].rdns_status == DS_RDNS_NAME;
         bad += info[i].rdns_status == DS_RDNS_BADNAME;

@@ -113,6 +113,144 @@ static void test_csv_reader(void)
     free(dir);
 }
 
+/* The reader, one byte at a time, as it was before it read in blocks: the
+ * definition the block reader must keep. Parses the record at t[*pos..n) into
+ * NUL-terminated fields appended to out, field i at out + starts[i]; returns the
+ * number of fields, 0 at the end. */
+static size_t ref_record(const unsigned char *t, size_t n, size_t *pos, char *out, size_t *olen,
+                         size_t *starts)
+{
+    if (*pos >= n)
+        return 0;
+    size_t nf = 1, start = *olen;
+    starts[0] = start;
+    int quoted = 0, inq = 0;
+#define REF_NEXT() (*pos < n ? (int)t[(*pos)++] : EOF)
+#define REF_END_FIELD()                                                                            \
+    do {                                                                                           \
+        out[(*olen)++] = 0;                                                                        \
+        char *w = out + start, *q = out + start;                                                   \
+        if (quoted && q[0] == '\'' && q[1] && strchr("=+-@\t\r", q[1]))                            \
+            q++;                                                                                   \
+        while (*q) {                                                                               \
+            if (q[0] == '\\' && q[1] == '\\') {                                                    \
+                *w++ = '\\';                                                                       \
+                q += 2;                                                                            \
+                continue;                                                                          \
+            }                                                                                      \
+            *w++ = *q++;                                                                           \
+        }                                                                                          \
+        *w = 0;                                                                                    \
+        *olen = (size_t)(w - out) + 1;                                                             \
+        quoted = 0;                                                                                \
+    } while (0)
+    for (int c = REF_NEXT(); c != EOF; c = REF_NEXT()) {
+        if (inq) {
+            if (c == '"') {
+                int d = REF_NEXT();
+                if (d == '"') {
+                    out[(*olen)++] = '"';
+                    continue;
+                }
+                inq = 0;
+                if (d == EOF)
+                    break;
+                c = d;
+            } else {
+                out[(*olen)++] = (char)c;
+                continue;
+            }
+        }
+        if (c == '"' && *olen == start) {
+            inq = quoted = 1;
+            continue;
+        }
+        if (c == ',' || c == '\n') {
+            REF_END_FIELD();
+            if (c == '\n')
+                return nf;
+            start = *olen;
+            starts[nf++] = start;
+            continue;
+        }
+        if (c == '\r')
+            continue;
+        out[(*olen)++] = (char)c;
+    }
+    REF_END_FIELD();
+    return nf;
+#undef REF_NEXT
+#undef REF_END_FIELD
+}
+
+static void test_csv_reader_blocks(void)
+{
+    char *dir = ds_test_tmpdir("csvblocks");
+    char *p = ds_join(dir, "r.csv");
+    static const char alphabet[] = "a,,\"\"\n\r\\\\'=-@ \t\xc3\xa9x\"\n";
+    uint64_t x = 42;
+    size_t mismatches = 0, records = 0;
+    for (int file = 0; file < 40; file++) {
+        /* sizes around the 64 KiB block: lines, fields and quotes across it */
+        size_t n =
+            file < 10 ? (size_t)file * 7 : 65536 * (1 + file % 3) + (size_t)(x % 5000) - 2500;
+        unsigned char *t = malloc(n + 1);
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            int k = (int)(x >> 59);
+            if (file % 4 == 0 && k < 20)
+                t[i] = (unsigned char)('a' + k); /* long plain runs */
+            else if ((x >> 40) % 5000 == 0)
+                t[i] = 0; /* a NUL now and then */
+            else
+                t[i] = (unsigned char)alphabet[(x >> 32) % (sizeof alphabet - 1)];
+        }
+        FILE *f = fopen(p, "wb");
+        fwrite(t, 1, n, f);
+        fclose(f);
+        char err[256];
+        ds_csvr *r = ds_csvr_open(p, err, sizeof err);
+        char *out = malloc(2 * n + 16);
+        size_t *starts = malloc((n + 2) * sizeof *starts);
+        size_t pos = 0, olen = 0;
+        if (!r) {
+            mismatches++;
+            free(out);
+            free(starts);
+            free(t);
+            continue;
+        }
+        /* the header, then every record */
+        size_t want = ref_record(t, n, &pos, out, &olen, starts);
+        DS_CHECK_EQ_INT(ds_csvr_ncols(r), want);
+        for (size_t i = 0; i < want; i++)
+            mismatches += strcmp(ds_csvr_colname(r, i), out + starts[i]) != 0;
+        for (;;) {
+            olen = 0;
+            want = ref_record(t, n, &pos, out, &olen, starts);
+            size_t got = ds_csvr_next(r);
+            records++;
+            if (got != want) {
+                mismatches++;
+                break;
+            }
+            if (!got)
+                break;
+            for (size_t i = 0; i < want; i++)
+                mismatches += strcmp(ds_csvr_get(r, (int)i), out + starts[i]) != 0;
+        }
+        free(starts);
+        ds_csvr_close(r);
+        free(out);
+        free(t);
+    }
+    fprintf(stderr, "    %zu records compared with the byte-at-a-time reader\n", records);
+    DS_CHECK_EQ_INT(mismatches, 0);
+    free(p);
+    ds_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_spread(void)
 {
     char *dir = ds_test_tmpdir("spread");
@@ -327,6 +465,7 @@ static void test_report_escaping_and_png(void)
 int main(void)
 {
     DS_RUN(test_csv_reader);
+    DS_RUN(test_csv_reader_blocks);
     DS_RUN(test_spread);
     DS_RUN(test_movie);
     DS_RUN(test_report_escaping_and_png);

@@ -1,7 +1,8 @@
 /*
  * test_parallel.c — the helpers that spread output work over threads
  * (core/ds_parallel.h, output/ds_rows.h): every item done exactly once whatever
- * the number of threads, and a file written by ds_write_rows byte for byte the
+ * the number of threads, a parallel sort that sorts (on and around the sizes
+ * where it splits), and a file written by ds_write_rows byte for byte the
  * one a single thread writes, with the `after` calls in row order, for row
  * counts on and around the chunk and round boundaries.
  */
@@ -38,6 +39,60 @@ static void test_parallel_for(void)
             DS_CHECK_EQ_INT(untouched, N - counts[c]);
         }
     DS_CHECK(ds_cpus() >= 1 && ds_cpus() <= 64);
+}
+
+/* Elements with many equal keys, and their position to tell them apart. */
+typedef struct elem {
+    uint32_t key, seq;
+    char pad[24]; /* the breakdown sorts 40-byte references */
+} elem;
+
+static int by_key(const void *a, const void *b)
+{
+    const elem *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static int by_key_seq(const void *a, const void *b)
+{
+    const elem *x = a, *y = b;
+    int c = by_key(a, b);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void test_parallel_sort(void)
+{
+    const size_t counts[] = {0, 1, 5, 16383, 16384, 40000, 100003};
+    const unsigned threads[] = {1, 2, 3, 4, 8, 64};
+    uint64_t x = 7;
+    for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+        size_t n = counts[c];
+        elem *v = malloc((n ? n : 1) * sizeof *v), *want = malloc((n ? n : 1) * sizeof *v),
+             *got = malloc((n ? n : 1) * sizeof *v);
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            v[i] = (elem){(uint32_t)(x >> 33) % (c % 2 ? 50 : 1000000), (uint32_t)i, {0}};
+        }
+        memcpy(want, v, n * sizeof *v);
+        qsort(want, n, sizeof *want, by_key_seq);
+        for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+            memcpy(got, v, n * sizeof *v);
+            ds_parallel_sort(threads[t], got, n, sizeof *got, by_key);
+            /* ordered by key, and the same elements (qsort need not be stable,
+             * so neither is this) */
+            size_t ordered = n ? 1 : 0, same = 0;
+            for (size_t i = 1; i < n; i++)
+                ordered += got[i - 1].key <= got[i].key;
+            qsort(got, n, sizeof *got, by_key_seq);
+            for (size_t i = 0; i < n; i++)
+                same += got[i].key == want[i].key && got[i].seq == want[i].seq;
+            DS_CHECK_EQ_INT(ordered, n);
+            DS_CHECK_EQ_INT(same, n);
+        }
+        free(v);
+        free(want);
+        free(got);
+    }
 }
 
 /* Rows of varying length (some long enough to make a memstream grow), and an
@@ -99,6 +154,7 @@ static void test_write_rows(void)
 int main(void)
 {
     DS_RUN(test_parallel_for);
+    DS_RUN(test_parallel_sort);
     DS_RUN(test_write_rows);
     return ds_test_result();
 }

@@ -18,6 +18,11 @@ typedef void (*ds_item_fn)(void *arg, size_t i);
 
 void ds_parallel_for(unsigned threads, size_t n, ds_item_fn fn, void *arg);
 
+/* qsort(base, n, size, cmp) on up to `threads` threads: parts sorted at once, then
+ * merged. Like qsort, not promised stable: equal elements must be interchangeable. */
+void ds_parallel_sort(unsigned threads, void *base, size_t n, size_t size,
+                      int (*cmp)(const void *, const void *));
+
 /* The CPUs this process may run on (its affinity mask, so that taskset and cgroup
  * cpusets count), at least 1 and at most 64: the default of -j. */
 unsigned ds_cpus(void);

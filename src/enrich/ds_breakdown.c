@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/ds_parallel.h"
 #include "enrich/ds_enrich.h"
 #include "enrich/ds_strpool.h"
 #include "output/ds_csv.h"
@@ -47,6 +48,7 @@ struct ds_breakdown {
     bool prepared;
     struct ds_bd_memo *memo; /* counts already made (the CSVs and the summary share) */
     size_t nmemo, capmemo;
+    unsigned threads; /* for sorting and counting; the tables never depend on it */
 };
 
 typedef struct ds_bd_memo {
@@ -75,10 +77,11 @@ const char *ds_breakdown_file(ds_breakdown_table t)
     return (unsigned)t < DS_BD_TABLES ? ds_bd_files[t] : "";
 }
 
-ds_breakdown *ds_breakdown_new(void)
+ds_breakdown *ds_breakdown_new(unsigned threads)
 {
     ds_breakdown *b = ds_xcalloc(1, sizeof(*b));
     b->pool = ds_strpool_new();
+    b->threads = threads;
     return b;
 }
 
@@ -200,7 +203,7 @@ static uint64_t ds_be64(const uint8_t *p)
 /* Sorts refs[from..nrefs) and drops repeats of (group, ip). */
 static void ds_sort_unique(ds_breakdown *b, size_t from)
 {
-    qsort(b->refs + from, b->nrefs - from, sizeof(*b->refs), ds_ref_cmp);
+    ds_parallel_sort(b->threads, b->refs + from, b->nrefs - from, sizeof(*b->refs), ds_ref_cmp);
     size_t w = from;
     for (size_t i = from; i < b->nrefs; i++)
         if (w == from || ds_ref_cmp(&b->refs[w - 1], &b->refs[i]) != 0)
@@ -336,9 +339,66 @@ static size_t ds_group_end(const ds_breakdown *b, size_t i)
     return j;
 }
 
+/* With threads, every count the tables and the summary will ask for is made at
+ * once, in parallel over (group, table); the memo then answers them. */
+typedef struct ds_count_job {
+    const ds_breakdown *b;
+    size_t *start, *n; /* of each group */
+    int *table;
+    ds_bd_memo *out;
+} ds_count_job;
+
+static void ds_count_one(void *arg, size_t i)
+{
+    ds_count_job *j = arg;
+    ds_bd_memo *m = &j->out[i];
+    m->start = j->start[i];
+    m->table = j->table[i];
+    m->runs = ds_count(j->b, j->b->refs + j->start[i], j->n[i], j->table[i], &m->nruns);
+}
+
+static void ds_count_all(ds_breakdown *b)
+{
+    if (b->threads <= 1 || b->nmemo)
+        return;
+    uint32_t star = ds_name_id(b, "*");
+    size_t cap = 16, k = 0;
+    ds_count_job j = {b, ds_xmalloc(cap * sizeof(size_t)), ds_xmalloc(cap * sizeof(size_t)),
+                      ds_xmalloc(cap * sizeof(int)), NULL};
+    for (size_t i = 0; i < b->nrefs;) {
+        size_t e = ds_group_end(b, i);
+        /* the four tables for every group; domains for the summary's "*" groups */
+        for (int t = 0; t <= DS_BD_TABLES; t++) {
+            if (t == DS_BD_TABLES && b->refs[i].sig != star)
+                continue;
+            if (k == cap) {
+                cap *= 2;
+                j.start = ds_xrealloc(j.start, cap * sizeof(size_t));
+                j.n = ds_xrealloc(j.n, cap * sizeof(size_t));
+                j.table = ds_xrealloc(j.table, cap * sizeof(int));
+            }
+            j.start[k] = i;
+            j.n[k] = e - i;
+            j.table[k++] = t;
+        }
+        i = e;
+    }
+    if (k > b->capmemo) {
+        b->capmemo = k;
+        b->memo = ds_xrealloc(b->memo, k * sizeof(*b->memo));
+    }
+    j.out = b->memo;
+    ds_parallel_for(b->threads, k, ds_count_one, &j);
+    b->nmemo = k;
+    free(j.start);
+    free(j.n);
+    free(j.table);
+}
+
 void ds_breakdown_write_table(ds_breakdown *b, ds_breakdown_table t, FILE *f)
 {
     ds_prepare(b);
+    ds_count_all(b);
     fputs(DS_BREAKDOWN_CSV_HEADER "\n", f);
     for (size_t i = 0; i < b->nrefs;) {
         size_t j = ds_group_end(b, i), nr;
@@ -438,6 +498,7 @@ static json_t *ds_role_json(ds_breakdown *b, size_t start, size_t n, size_t top)
 json_t *ds_breakdown_summary(ds_breakdown *b, size_t top)
 {
     ds_prepare(b);
+    ds_count_all(b);
     json_t *roles = json_object();
     uint32_t star = ds_name_id(b, "*");
     for (size_t i = 0; i < b->nrefs;) {

@@ -136,7 +136,8 @@ typedef enum ds_breakdown_table {
 
 typedef struct ds_breakdown ds_breakdown;
 
-ds_breakdown *ds_breakdown_new(void);
+/* threads: how many it may use to sort and count (the tables never depend on it). */
+ds_breakdown *ds_breakdown_new(unsigned threads);
 void ds_breakdown_free(ds_breakdown *b);
 /* role: "infected", "victim", "scanner"; signature: the worm signature, attack class
  * or scanner port as the caller names it. A (role, signature, ip) added twice counts

@@ -9,6 +9,7 @@
 
 #include "core/ds_common.h"
 #include "output/ds_outdir.h"
+#include "output/ds_report_int.h"
 #include "output/ds_webassets.h"
 
 #define DS_MARKER "@@DS_DATA@@"
@@ -33,12 +34,14 @@ int ds_report_write(const char *dir, const ds_report_opts *o, char *err, size_t 
 {
     if (ds_web_template_len == 0) {
         snprintf(err, errlen, "cannot write report.html: %s", DS_WEB_HOWTO);
+        ds_report_movie_drop(o->movie);
         return -1;
     }
     const char *tpl = (const char *)ds_web_template;
     const char *mark = strstr(tpl, DS_MARKER);
     if (!mark) {
         snprintf(err, errlen, "the embedded report template has no data marker");
+        ds_report_movie_drop(o->movie);
         return -1;
     }
     json_t *data = ds_report_data(dir, o, err, errlen);
@@ -68,15 +71,22 @@ int ds_report_write(const char *dir, const ds_report_opts *o, char *err, size_t 
     return rc;
 }
 
-void ds_report_after_run(const char *dir, unsigned threads)
+ds_report_movie *ds_report_movie_start(const char *dir, const ds_report_opts *o)
+{
+    return ds_web_template_len ? ds_report_movie_begin(dir, o) : NULL;
+}
+
+void ds_report_after_run(const char *dir, unsigned threads, ds_report_movie *movie)
 {
     if (ds_web_template_len == 0) {
         fprintf(stderr, "darkscope: note: no report.html: %s\n", DS_WEB_HOWTO);
+        ds_report_movie_drop(movie);
         return;
     }
     ds_report_opts o;
     ds_report_opts_default(&o);
     o.threads = threads;
+    o.movie = movie;
     char err[DS_ERRLEN];
     if (ds_report_write(dir, &o, err, sizeof err) != 0)
         fprintf(stderr, "darkscope: warning: report.html not written: %s\n", err);

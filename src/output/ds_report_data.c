@@ -28,6 +28,7 @@ void ds_report_opts_default(ds_report_opts *o)
     o->breakdown_rows = 50;
     o->max_points = 4000;
     o->threads = 1;
+    o->movie = NULL;
 }
 
 char *ds_rpath(const char *dir, const char *name)
@@ -517,35 +518,74 @@ static const char *ds_basename(const char *dir)
 }
 
 /* The movie: hosts.csv and attacks.csv read back and binned, the largest part of
- * a report. With more than one thread it is built on a thread of its own while
- * the caller's reads the tables (which read hosts.csv too, for the earliest hosts). */
-typedef struct ds_movie_job {
-    const char *dir;
-    const ds_spread_opts *opts;
-    json_t *movie; /* the block, json_null() without frames, NULL on error */
+ * a report. With more than one thread it is built on a thread of its own: started
+ * by analyze as soon as those two files are written (ds_report_movie_start), or
+ * by ds_report_data while the caller's thread reads the tables. */
+struct ds_report_movie {
+    char *dir;
+    ds_spread_opts opts;
+    json_t *block; /* the movie member, json_null() without frames, NULL on error */
     char err[DS_ERRLEN];
-} ds_movie_job;
+    pthread_t th;
+    bool threaded;
+};
 
 static void *ds_movie_run(void *p)
 {
-    ds_movie_job *j = p;
+    ds_report_movie *m = p;
     ds_centroids cent;
     ds_centroids_load(&cent);
     ds_spread sp;
-    int rc = ds_spread_load(j->dir, j->opts, &cent, &sp, j->err, sizeof j->err);
+    int rc = ds_spread_load(m->dir, &m->opts, &cent, &sp, m->err, sizeof m->err);
     ds_centroids_free(&cent);
     if (rc != 0)
         return NULL;
-    j->movie = sp.nframes ? ds_movie_block(&sp) : json_null();
+    m->block = sp.nframes ? ds_movie_block(&sp) : json_null();
     ds_spread_free(&sp);
     return NULL;
 }
 
+/* Starts the movie on a thread, or with threads <= 1 (or no thread to be had)
+ * leaves it to ds_movie_finish. */
+static ds_report_movie *ds_movie_begin(const char *dir, const ds_spread_opts *o, unsigned threads)
+{
+    ds_report_movie *m = ds_xcalloc(1, sizeof *m);
+    m->dir = ds_xstrdup(dir);
+    m->opts = *o;
+    m->threaded = threads > 1 && pthread_create(&m->th, NULL, ds_movie_run, m) == 0;
+    return m;
+}
+
+/* The movie member (NULL with err set on error); frees m. */
+static json_t *ds_movie_finish(ds_report_movie *m, char *err, size_t errlen)
+{
+    if (m->threaded)
+        pthread_join(m->th, NULL);
+    else
+        ds_movie_run(m);
+    json_t *block = m->block;
+    if (!block)
+        snprintf(err, errlen, "%s", m->err);
+    free(m->dir);
+    free(m);
+    return block;
+}
+
+ds_report_movie *ds_report_movie_begin(const char *dir, const ds_report_opts *o)
+{
+    return o->threads > 1 ? ds_movie_begin(dir, &o->spread, o->threads) : NULL;
+}
+
+void ds_report_movie_drop(ds_report_movie *m)
+{
+    char err[DS_ERRLEN];
+    if (m)
+        json_decref(ds_movie_finish(m, err, sizeof err));
+}
+
 json_t *ds_report_data(const char *dir, const ds_report_opts *o, char *err, size_t errlen)
 {
-    ds_movie_job mj = {dir, &o->spread, NULL, ""};
-    pthread_t th;
-    bool threaded = o->threads > 1 && pthread_create(&th, NULL, ds_movie_run, &mj) == 0;
+    ds_report_movie *movie = o->movie ? o->movie : ds_movie_begin(dir, &o->spread, o->threads);
 
     json_t *D = json_object(), *files = json_object();
     json_object_set_new(D, "format", json_string("darkscope-report/1"));
@@ -578,17 +618,13 @@ json_t *ds_report_data(const char *dir, const ds_report_opts *o, char *err, size
     json_object_set_new(rest, "sources", ds_sources());
     json_object_set_new(rest, "files", files);
 
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        ds_movie_run(&mj);
-    if (!mj.movie) {
-        snprintf(err, errlen, "%s", mj.err);
+    json_t *block = ds_movie_finish(movie, err, errlen);
+    if (!block) {
         json_decref(D);
         json_decref(rest);
         return NULL;
     }
-    json_object_set_new(D, "movie", mj.movie);
+    json_object_set_new(D, "movie", block);
     json_object_update(D, rest);
     json_decref(rest);
     return D;

@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+#include "output/ds_report.h"
+
 /* A JSON string from text that should be UTF-8; invalid bytes become U+FFFD so the
  * blob stays valid JSON whatever a file holds. */
 json_t *ds_rjson_str(const char *s);
@@ -21,5 +23,8 @@ json_t *ds_rtab_breakdowns(const char *dir, json_t *files, size_t per_group);
 json_t *ds_rtab_hosts(const char *dir, json_t *files, size_t limit);
 json_t *ds_rtab_attacks(const char *dir, json_t *files, size_t limit);
 json_t *ds_rtab_scanners(const char *dir, json_t *files, size_t limit);
+
+/* ds_report_movie_start without the check that a page can be written. */
+ds_report_movie *ds_report_movie_begin(const char *dir, const ds_report_opts *o);
 
 #endif

@@ -148,9 +148,11 @@ static json_t *ds_summary_json(const ds_run_config *cfg, const ds_runsum *rs)
 /* Writes every analyzer's files, then summary.json last, so summary.json appearing
  * means the rest of the directory is consistent with it. */
 int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsum *rs,
-                     void *const *st)
+                     void *const *st, ds_report_movie **movie)
 {
     char err[DS_ERRLEN];
+    if (movie)
+        *movie = NULL;
     if (cfg->state_mem) {
         /* An --mpi rank: the state goes to the reduction, the outputs are rank 0's. */
         if (ds_state_save_run_mem(cfg, rs, st, cfg->state_mem, err, sizeof err) == 0)
@@ -162,7 +164,8 @@ int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsu
     int rc = 0;
     /* Attribution of this write: the analyzers add their hosts to the breakdown as
      * they write their per-host files; the tables come after them. */
-    ds_attrib attrib = {cfg->enrich, ds_breakdown_new(), cfg->threads ? cfg->threads : 1};
+    unsigned threads = cfg->threads ? cfg->threads : 1;
+    ds_attrib attrib = {cfg->enrich, ds_breakdown_new(threads), threads};
     ds_ctx wctx = *ctx;
     wctx.attrib = &attrib;
     for (size_t a = 0; a < ds_analyzer_count; a++) {
@@ -172,6 +175,12 @@ int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsu
             fprintf(stderr, "darkscope: %s\n", err);
             rc = -1;
         }
+    }
+    if (movie && rc == 0) {
+        ds_report_opts ro;
+        ds_report_opts_default(&ro);
+        ro.threads = threads;
+        *movie = ds_report_movie_start(cfg->outdir, &ro);
     }
     if (ds_breakdown_write(attrib.breakdown, ctx->out, err, sizeof err) != 0) {
         fprintf(stderr, "darkscope: %s\n", err);

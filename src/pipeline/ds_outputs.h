@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "analysis/ds_analyzer.h"
+#include "output/ds_report.h"
 #include "pipeline/ds_run.h"
 #include "pipeline/ds_source.h"
 
@@ -37,8 +38,11 @@ void ds_runsum_merge(ds_runsum *dst, const ds_runsum *src);
 
 /* Writes every enabled analyzer's files, then summary.json last (so summary.json
  * appearing means the rest of the directory is consistent with it). st[a] is the
- * state of registry entry a. Returns 0, or -1 after printing the errors. */
+ * state of registry entry a. With movie not NULL (a report follows), the report's
+ * movie is started once the files it reads are written, to run while the others
+ * are (*movie, NULL when not started: see ds_report_movie_start). Returns 0, or -1
+ * after printing the errors. */
 int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsum *rs,
-                     void *const *st);
+                     void *const *st, ds_report_movie **movie);
 
 #endif

@@ -178,11 +178,11 @@ static void ds_run_summarise(const ds_state *S, ds_runsum *rs)
     rs->complete = S->complete;
 }
 
-static int ds_write_outputs_now(ds_state *S)
+static int ds_write_outputs_now(ds_state *S, ds_report_movie **movie)
 {
     ds_runsum rs;
     ds_run_summarise(S, &rs);
-    int rc = ds_write_outputs(S->cfg, &S->ctx, &rs, S->st);
+    int rc = ds_write_outputs(S->cfg, &S->ctx, &rs, S->st, movie);
     if (S->cfg->state_out && rc == 0 && !S->ctx.live) {
         char err[DS_ERRLEN];
         if (ds_state_save_run(S->cfg, &rs, S->st, S->cfg->state_out, err, sizeof err) != 0) {
@@ -344,7 +344,7 @@ int ds_run(const ds_run_config *cfg)
             if (iv != flushed_interval) {
                 if (flushed_interval != INT64_MIN) {
                     S.complete = false;
-                    ds_write_outputs_now(&S);
+                    ds_write_outputs_now(&S, NULL);
                 }
                 flushed_interval = iv;
             }
@@ -387,13 +387,15 @@ int ds_run(const ds_run_config *cfg)
     ds_destroyer dd = {S.st, on, non};
     pthread_t dth;
     bool dth_on = false;
-    if (ds_write_outputs_now(&S) != 0) {
+    ds_report_movie *movie = NULL;
+    if (ds_write_outputs_now(&S, cfg->state_mem ? NULL : &movie) != 0) {
         rc = DS_EXIT_OUTPUT;
+        ds_report_movie_drop(movie);
     } else if (!cfg->state_mem) {
         if (par)
             dth_on = pthread_create(&dth, NULL, ds_destroy_states, &dd) == 0;
         /* report.html from the files just written */
-        ds_report_after_run(cfg->outdir, cfg->threads ? cfg->threads : 1);
+        ds_report_after_run(cfg->outdir, cfg->threads ? cfg->threads : 1, movie);
     }
     if (dth_on)
         pthread_join(dth, NULL);

@@ -471,10 +471,13 @@ int ds_merge_states_write(const ds_run_config *cfg, const ds_state_src *srcs, si
         ds_outdir_close(out);
         return rc;
     }
-    if (ds_write_outputs(cfg, &ctx, &acc.rs, acc.st) != 0)
+    ds_report_movie *movie = NULL;
+    if (ds_write_outputs(cfg, &ctx, &acc.rs, acc.st, &movie) != 0) {
         rc = DS_EXIT_OUTPUT;
-    else
-        ds_report_after_run(cfg->outdir, cfg->threads ? cfg->threads : 1); /* as analyze does */
+        ds_report_movie_drop(movie);
+    } else { /* as analyze does */
+        ds_report_after_run(cfg->outdir, cfg->threads ? cfg->threads : 1, movie);
+    }
     if (rc == DS_EXIT_OK && cfg->state_out &&
         ds_state_save_run(cfg, &acc.rs, acc.st, cfg->state_out, err, sizeof err) != 0) {
         fprintf(stderr, "darkscope: %s\n", err);
