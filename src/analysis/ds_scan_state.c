@@ -402,6 +402,17 @@ int ds_scan_merge(void *dstp, void *srcp, char *err, size_t errlen)
     for (size_t i = 0; i < b->nheads; i++)
         if (ds_scan_merge_head(a, b, b->heads[i], err, errlen) != 0)
             return -1;
+    /* One rebuild, sized for both parts, which also drops the slots the heads'
+     * merge removed: growing by doublings as b's keys arrive and rebuilding again
+     * at the end moved a -j run's whole table three times (most of its merge). */
+    size_t live_b = 0, cap = a->cap, floor_cap = a->floor_cap;
+    for (size_t i = 0; i < b->cap; i++)
+        live_b += b->tab[i].used == DS_SLOT_LIVE;
+    while ((a->n + live_b + 1) * 2 > cap)
+        cap *= 2;
+    a->floor_cap = cap; /* sized for what is coming, not for what a holds */
+    ds_scan_rebuild(a, cap, 0, false);
+    a->floor_cap = floor_cap;
     for (size_t i = 0; i < b->cap; i++) {
         ds_scan_slot *sb = &b->tab[i];
         if (sb->used != DS_SLOT_LIVE)
@@ -426,6 +437,5 @@ int ds_scan_merge(void *dstp, void *srcp, char *err, size_t errlen)
         }
         a->eps[a->neps++] = b->eps[i];
     }
-    ds_scan_rebuild(a, a->cap, 0, false); /* drop the slots the merge removed */
     return 0;
 }
