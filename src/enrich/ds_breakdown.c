@@ -12,6 +12,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/ds_parallel.h"
 #include "enrich/ds_enrich.h"
@@ -200,10 +201,69 @@ static uint64_t ds_be64(const uint8_t *p)
     return v;
 }
 
+/* The common case of a big breakdown, every host IPv4 and fewer than 2^16 names:
+ * (group, address) then fits in 64 bits in ds_ref_cmp's order, and an LSD radix
+ * sort on it (16-bit digits, stable) replaces a comparison sort that was most of
+ * writing the tables of a million worm hosts. Returns false, leaving r as it was,
+ * when a reference does not fit. */
+static bool ds_radix_refs(ds_bd_ref *r, size_t n)
+{
+    enum { BITS = 16, BUCKETS = 1 << BITS };
+    uint64_t *key = ds_xmalloc(2 * n * sizeof(*key));
+    uint32_t *ix = ds_xmalloc(2 * n * sizeof(*ix));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t role = r[i].group >> 32, sig = r[i].group & 0xffffffffu;
+        if (r[i].hi != 0 || r[i].lo >> 32 != 0xffff || role >= BUCKETS || sig >= BUCKETS) {
+            free(key);
+            free(ix);
+            return false;
+        }
+        key[i] = role << 48 | sig << 32 | (r[i].lo & 0xffffffffu);
+        ix[i] = (uint32_t)i;
+    }
+    size_t *count = ds_xmalloc(BUCKETS * sizeof(*count));
+    uint64_t *k0 = key, *k1 = key + n;
+    uint32_t *i0 = ix, *i1 = ix + n;
+    for (int shift = 0; shift < 64; shift += BITS) {
+        memset(count, 0, BUCKETS * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[k0[i] >> shift & (BUCKETS - 1)]++;
+        if (count[k0[0] >> shift & (BUCKETS - 1)] == n)
+            continue; /* one digit value throughout (the role, usually) */
+        for (size_t d = 0, sum = 0; d < BUCKETS; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t at = count[k0[i] >> shift & (BUCKETS - 1)]++;
+            k1[at] = k0[i];
+            i1[at] = i0[i];
+        }
+        uint64_t *tk = k0;
+        k0 = k1;
+        k1 = tk;
+        uint32_t *ti = i0;
+        i0 = i1;
+        i1 = ti;
+    }
+    ds_bd_ref *sorted = ds_xmalloc(n * sizeof(*sorted));
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = r[i0[i]];
+    memcpy(r, sorted, n * sizeof(*r));
+    free(sorted);
+    free(count);
+    free(key);
+    free(ix);
+    return true;
+}
+
 /* Sorts refs[from..nrefs) and drops repeats of (group, ip). */
 static void ds_sort_unique(ds_breakdown *b, size_t from)
 {
-    ds_parallel_sort(b->threads, b->refs + from, b->nrefs - from, sizeof(*b->refs), ds_ref_cmp);
+    size_t n = b->nrefs - from;
+    if (n < 32768 || n > UINT32_MAX || !ds_radix_refs(b->refs + from, n))
+        ds_parallel_sort(b->threads, b->refs + from, n, sizeof(*b->refs), ds_ref_cmp);
     size_t w = from;
     for (size_t i = from; i < b->nrefs; i++)
         if (w == from || ds_ref_cmp(&b->refs[w - 1], &b->refs[i]) != 0)
