@@ -982,9 +982,9 @@ static void test_field_writers(void)
             x = x * 6364136223846793005u + 1442695040888963407u;
             t = (int64_t)x >> (x & 31);
         }
-        int64_t sec = ds_floor_div(t, DS_NS_PER_SEC);
+        int64_t sec = ds_floor_div(t, DS_NS_PER_SEC), rem = t % DS_NS_PER_SEC;
         snprintf(ref, sizeof ref, "%" PRId64 ".%06" PRId64, sec,
-                 (int64_t)((t - sec * DS_NS_PER_SEC) / 1000));
+                 (int64_t)((rem < 0 ? rem + DS_NS_PER_SEC : rem) / 1000));
         char *got = captured(put_time, &t);
         if (strcmp(got, ref) != 0 && bad++ < 10)
             fprintf(stderr, "    time %" PRId64 ": \"%s\", printf \"%s\"\n", t, got, ref);

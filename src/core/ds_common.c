@@ -36,8 +36,10 @@ int ds_ip_parse(const char *s, ds_ip *a)
  * "%" PRId64 ".%06" PRId64 (tests/test_pipeline.c compares them). */
 char *ds_time_format(int64_t ts_ns, char buf[DS_TIME_STRLEN])
 {
-    int64_t sec = ds_floor_div(ts_ns, DS_NS_PER_SEC);
-    uint32_t us = (uint32_t)((ts_ns - sec * DS_NS_PER_SEC) / 1000);
+    int64_t sec = ds_floor_div(ts_ns, DS_NS_PER_SEC), rem = ts_ns % DS_NS_PER_SEC;
+    /* the remainder of the floored division, without sec * 10^9 (which overflows
+     * for the earliest representable times) */
+    uint32_t us = (uint32_t)((rem < 0 ? rem + DS_NS_PER_SEC : rem) / 1000);
     char *p = buf;
     uint64_t mag = (uint64_t)sec;
     if (sec < 0) {
