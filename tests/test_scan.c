@@ -222,6 +222,18 @@ static size_t heap_used(void)
     return m.uordblks + m.hblkhd;
 }
 
+/* A decoded TCP SYN to port 23 from the source-th of a spread of sources. */
+static void telnet_probe(ds_pkt *p, int64_t ts, uint32_t source, uint32_t k)
+{
+    p->ts_ns = ts;
+    ds_ip_set_v4(&p->src, 0x01000000u + source * 13u);
+    ds_ip_set_v4(&p->dst, 0x2c000001u + k);
+    p->proto = 6;
+    p->dport = 23;
+    p->cls = DS_CLS_SCAN_TCP;
+    p->ipver = 4;
+}
+
 static void test_million_sources(void)
 {
     ds_telescope *tel = ds_telescope_new();
@@ -241,16 +253,8 @@ static void test_million_sources(void)
     size_t peak = 0;
     for (uint32_t i = 0; i < N; i += 1024) {
         uint32_t n = N - i < 1024 ? N - i : 1024;
-        for (uint32_t k = 0; k < n; k++) {
-            ds_pkt *p = &b[k];
-            p->ts_ns = T + (int64_t)(i + k) * 100000; /* 1M in 100 s */
-            ds_ip_set_v4(&p->src, 0x01000000u + (i + k) * 13u);
-            ds_ip_set_v4(&p->dst, 0x2c000001u + k);
-            p->proto = 6;
-            p->dport = 23;
-            p->cls = DS_CLS_SCAN_TCP;
-            p->ipver = 4;
-        }
+        for (uint32_t k = 0; k < n; k++) /* 1M in 100 s */
+            telnet_probe(&b[k], T + (int64_t)(i + k) * 100000, i + k, k);
         ds_scan_ops.packets(st, b, n);
         ds_scan_ops.advance(st, b[n - 1].ts_ns);
         size_t used = heap_used() - m0;
@@ -306,16 +310,8 @@ static void test_steady_churn(void)
     int rebuilds[WINDOWS] = {0};
     const ds_scan_slot *tab = sc->tab;
     for (uint32_t i = 0; i < WINDOWS * PER_WINDOW; i += 1000) {
-        for (uint32_t k = 0; k < 1000; k++) {
-            ds_pkt *p = &b[k];
-            p->ts_ns = T + (int64_t)(i + k) * (S / 1000);
-            ds_ip_set_v4(&p->src, 0x01000000u + (i + k) * 13u);
-            ds_ip_set_v4(&p->dst, 0x2c000001u + k);
-            p->proto = 6;
-            p->dport = 23;
-            p->cls = DS_CLS_SCAN_TCP;
-            p->ipver = 4;
-        }
+        for (uint32_t k = 0; k < 1000; k++)
+            telnet_probe(&b[k], T + (int64_t)(i + k) * (S / 1000), i + k, k);
         ds_scan_ops.packets(sc, b, 1000);
         ds_scan_ops.advance(sc, b[999].ts_ns);
         if (sc->tab != tab) /* a rebuild allocates a new table */
