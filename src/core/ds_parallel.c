@@ -1,10 +1,12 @@
 /*
- * ds_parallel.c — ds_parallel_for (see ds_parallel.h).
+ * ds_parallel.c — ds_parallel_for, ds_parallel_sort and ds_cpus (see ds_parallel.h).
  *
  * Threads are created per call: the loops it serves take tens of milliseconds or
  * more, against tens of microseconds for a pthread_create, and a pool would keep
  * idle threads (and their stacks) alive through the whole analysis. When a thread
- * cannot be created the others, the caller at least, take its items.
+ * cannot be created the others, the caller at least, take its items. The sort
+ * sorts equal parts with qsort at once, then merges pairs of runs, each pass's
+ * merges in parallel, ping-ponging between the array and one buffer of its size.
  */
 #include "core/ds_parallel.h"
 
