@@ -82,12 +82,17 @@ fails=0
 if [ "$jobs" -le 1 ]; then
   for h in "${harnesses[@]}"; do run_one "$h" || fails=$((fails + 1)); done
 else
-  pids=()
+  # Each job leaves its status in a file: `wait PID` on a job bash has already
+  # reaped fails with "not a child of this shell" and counted a good run as failed.
   for h in "${harnesses[@]}"; do
-    run_one "$h" & pids+=($!)
+    rm -f "$build/logs/$h.rc"
+    (run_one "$h"; echo $? > "$build/logs/$h.rc") &
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
   done
-  for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+  wait
+  for h in "${harnesses[@]}"; do
+    [ "$(cat "$build/logs/$h.rc" 2> /dev/null)" = 0 ] || fails=$((fails + 1))
+  done
 fi
 echo "fuzz.sh: ${#harnesses[@]} harnesses, ${DS_FUZZ_CPU:+CPU seconds $DS_FUZZ_CPU, else }$secs s each, $fails failed"
 [ "$fails" -eq 0 ] && [ "${#harnesses[@]}" -gt 0 ]
