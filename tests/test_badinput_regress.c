@@ -49,6 +49,14 @@
  *      length was held whole in memory.
  *  18. the movie's first frame could start after the first time (rounding), and
  *      the frame count was converted from -1.
+ *  19. an xz stream with a corrupt index (found by CI's fuzz_capture run): read
+ *      whole, liblzma decoded every block and met the damage in the same call, and
+ *      the decoded bytes were dropped with the error (no frame at all); in small
+ *      reads the frames came and then the error. With a bzip2 stream and one
+ *      garbage byte inside, small reads even ended cleanly: bzip2 saw the garbage
+ *      before xz met its damage, called it trailing garbage and stopped reading.
+ *      Now the bytes before an error are always delivered, and a layer that
+ *      ignores trailing garbage still reads the compressed layer below to its end.
  *
  * The state tests save an analyzer's state from a few packets, patch a value in
  * the saved bytes (found by its value: little-endian hosts), and load it again: as
@@ -69,7 +77,9 @@
 #include "sim/ds_sim_scenario.h"
 #include "telescope/ds_classify.h"
 
+#include <bzlib.h>
 #include <fcntl.h>
+#include <lzma.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -285,6 +295,64 @@ static void test_whole_equals_chunked(void)
     /* Cut inside the last record: the same warning-only end either way. */
     same_whole_and_chunked(p, n - 5, 299);
     free(p), free(z);
+}
+
+/* Bug 19: the frames before a corrupt xz index, read whole and in every small size. */
+static void frames_then_xz_error(const uint8_t *data, size_t n, size_t want_frames)
+{
+    char err[256];
+    for (size_t chunk = 0; chunk <= 64; chunk++) {
+        ds_capture *c;
+        if (chunk == 0) {
+            c = ds_capture_open_mem(data, n, "mem", err, sizeof err);
+        } else {
+            ds_stream *s = ds_stream_open_mem_chunked(data, n, chunk, "mem", err, sizeof err);
+            c = s ? ds_capture_open_stream(s, "mem", err, sizeof err) : NULL;
+        }
+        DS_CHECK(c != NULL);
+        if (!c) {
+            fprintf(stderr, "  chunk %zu: open failed: %s\n", chunk, err);
+            continue;
+        }
+        int end;
+        size_t fr;
+        digest(c, &end, &fr);
+        DS_CHECK_EQ_INT(fr, want_frames);
+        DS_CHECK_EQ_INT(end, DS_CAP_ERROR);
+        const char *e = ds_capture_error(c);
+        DS_CHECK(e && strstr(e, "corrupt xz data"));
+        if (fr != want_frames || end != DS_CAP_ERROR)
+            fprintf(stderr, "  chunk %zu: %zu frames, end %d, %s\n", chunk, fr, end, e ? e : "-");
+        ds_capture_close(c);
+    }
+}
+
+static void test_xz_index_damage(void)
+{
+    size_t n;
+    uint8_t *p = make_pcap(8, &n);
+    /* xz(pcap), the last byte of the index's CRC32 (just before the 12-byte footer)
+     * flipped: the blocks decode, the index check fails. */
+    uint8_t z[4096], inner[4096];
+    size_t zn = 0;
+    DS_CHECK(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, p, n, z, &zn, sizeof z) ==
+             LZMA_OK);
+    z[zn - 13] ^= 0x40;
+    frames_then_xz_error(z, zn, 8);
+    /* xz(bzip2(pcap) + one garbage byte), the same damage. */
+    unsigned bn = sizeof inner - 1;
+    DS_CHECK(BZ2_bzBuffToBuffCompress((char *)inner, &bn, (char *)p, (unsigned)n, 9, 0, 0) ==
+             BZ_OK);
+    inner[bn++] = 'x';
+    zn = 0;
+    DS_CHECK(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, inner, bn, z, &zn, sizeof z) ==
+             LZMA_OK);
+    z[zn - 13] ^= 0x40;
+    frames_then_xz_error(z, zn, 8);
+    /* Undamaged, the garbage byte is ignored with a warning, whole or in pieces. */
+    z[zn - 13] ^= 0x40;
+    same_whole_and_chunked(z, zn, 8);
+    free(p);
 }
 
 /* ---- analyzer states (tests 5, 8-10, 12) ------------------------------------------ */
@@ -1010,5 +1078,6 @@ int main(void)
     DS_RUN(test_movie_keeps_identical_frames);
     DS_RUN(test_rdns_nul_and_long_lines);
     DS_RUN(test_spread_frame_rounding);
+    DS_RUN(test_xz_index_damage);
     return ds_test_result();
 }

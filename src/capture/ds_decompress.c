@@ -18,8 +18,9 @@
  * An input that ends inside a member or frame is not an error: everything decoded
  * so far is delivered and a warning says the stream was cut short (a capture still
  * being written, a partial download). Garbage after a complete gzip or bzip2 member
- * is ignored with a warning, as gzip(1) and bzip2(1) do. Corrupt data is an error
- * naming the offset in the layer's input.
+ * is ignored with a warning, as gzip(1) and bzip2(1) do (an outer compression layer
+ * is still read to its end, for its own errors). Corrupt data is an error naming the
+ * offset in the layer's input; the bytes decoded before it are delivered first.
  */
 #include "capture/ds_stream_int.h"
 
@@ -80,6 +81,26 @@ static int ds_codec_input(ds_layer *L)
     if (r < 0)
         L->failed = true;
     return r;
+}
+
+/* Garbage after the last gzip member or bzip2 stream ends this layer (with a
+ * warning); a compressed layer below it is still read to its end, so that whether
+ * its own corruption is reported does not depend on whether this layer saw the
+ * garbage first (a pipe's small reads) or the error first (the whole file at once).
+ * Returns 0, or -1 when the layer below fails. */
+static int ds_codec_trailing_garbage(ds_layer *L, uint64_t in_off, const char *what)
+{
+    ds_layer_warn(L, in_off, what);
+    L->eof = true;
+    ds_stream *in = &L->below->win;
+    if (L->below->codec == DS_CODEC_NONE)
+        return 0; /* the source itself cannot be corrupt */
+    for (;;) {
+        in->cur = in->end;
+        int r = ds_stream_fill(in, 1);
+        if (r <= 0)
+            return r;
+    }
 }
 
 static inline size_t ds_min_size(size_t a, size_t b)
@@ -251,9 +272,8 @@ static int ds_gzip_produce(ds_layer *L)
         g->member_out += out;
         if (r != 0) {
             if (g->members > 0 && g->member_out == 0 && DS_GZIP_BAD_HEADER(r)) {
-                ds_layer_warn(L, in_off, "trailing garbage after the last member ignored");
-                L->eof = true;
-                return 0;
+                return ds_codec_trailing_garbage(L, in_off,
+                                                 "trailing garbage after the last member ignored");
             }
             return ds_layer_error(L, in_off + used, DS_GZIP_REASON(g, r));
         }
@@ -527,9 +547,8 @@ static int ds_bz_produce(ds_layer *L)
             b->out_full = false;
         } else if (r != BZ_OK) {
             if (r == BZ_DATA_ERROR_MAGIC && b->streams > 0 && b->stream_out == 0) {
-                ds_layer_warn(L, in_off, "trailing garbage after the last stream ignored");
-                L->eof = true;
-                return 0;
+                return ds_codec_trailing_garbage(L, in_off,
+                                                 "trailing garbage after the last stream ignored");
             }
             return ds_layer_error(L, in_off + used, ds_bz_reason(r));
         }

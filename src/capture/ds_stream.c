@@ -337,8 +337,11 @@ int ds_stream_fill(ds_stream *s, size_t n)
         if (!L->map) /* a mapping needs no room: its window only moves on */
             ds_layer_make_room(L, n);
         if (L->produce(L) < 0) {
+            /* What the decoder made before it met the error is served first, so the
+             * frames before a corruption do not depend on how much input the decoder
+             * had at once (the whole file in one call, or a pipe's few bytes). */
             L->failed = true;
-            return -1;
+            return ds_stream_avail(s) >= n ? 1 : -1;
         }
     }
     return 1;
