@@ -335,8 +335,7 @@ static void test_xz_index_damage(void)
      * flipped: the blocks decode, the index check fails. */
     uint8_t z[4096], inner[4096];
     size_t zn = 0;
-    DS_CHECK(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, p, n, z, &zn, sizeof z) ==
-             LZMA_OK);
+    DS_CHECK(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, p, n, z, &zn, sizeof z) == LZMA_OK);
     z[zn - 13] ^= 0x40;
     frames_then_xz_error(z, zn, 8);
     /* xz(bzip2(pcap) + one garbage byte), the same damage. */
