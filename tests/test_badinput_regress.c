@@ -55,8 +55,10 @@
  *      reads the frames came and then the error. With a bzip2 stream and one
  *      garbage byte inside, small reads even ended cleanly: bzip2 saw the garbage
  *      before xz met its damage, called it trailing garbage and stopped reading.
- *      Now the bytes before an error are always delivered, and a layer that
- *      ignores trailing garbage still reads the compressed layer below to its end.
+ *      Now the bytes before an error are delivered (gzip: those of the calls
+ *      before the failing one, ISA-L's last output is not the data), a layer that
+ *      ignores trailing garbage still reads the compressed layer below to its end,
+ *      and a bad record met after a decoder failed names the decoder's error.
  *
  * The state tests save an analyzer's state from a few packets, patch a value in
  * the saved bytes (found by its value: little-endian hosts), and load it again: as
@@ -351,6 +353,27 @@ static void test_xz_index_damage(void)
     /* Undamaged, the garbage byte is ignored with a warning, whole or in pieces. */
     z[zn - 13] ^= 0x40;
     same_whole_and_chunked(z, zn, 8);
+    /* A bad record just before the damaged index, read whole: xz has met its error
+     * by the time the parser meets the record, and the message names both. */
+    uint32_t huge = 0x7fffffffu;
+    memcpy(p + 24 + 7 * 56 + 8, &huge, 4);
+    zn = 0;
+    DS_CHECK(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, p, n, z, &zn, sizeof z) == LZMA_OK);
+    z[zn - 13] ^= 0x40;
+    char err[256];
+    ds_capture *c = ds_capture_open_mem(z, zn, "mem", err, sizeof err);
+    DS_CHECK(c != NULL);
+    if (c) {
+        int end;
+        size_t fr;
+        digest(c, &end, &fr);
+        DS_CHECK_EQ_INT(fr, 7);
+        const char *e = ds_capture_error(c);
+        DS_CHECK(e && strncmp(e, "compressed offset ", 18) == 0 && strstr(e, "corrupt xz data") &&
+                 strstr(e, "damaged already: offset 416: record length 2147483647"));
+        fprintf(stderr, "  %s\n", e ? e : "-");
+        ds_capture_close(c);
+    }
     free(p);
 }
 

@@ -47,6 +47,16 @@ int ds_cap_fail(ds_capture *c, uint64_t off, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->err + used, sizeof c->err - (size_t)used, fmt, ap);
     va_end(ap);
+    /* A decoder that met corruption serves what it decoded before it, which can
+     * be damaged already: then the record is the symptom and the decoder's error
+     * the cause. */
+    const char *cause = c->s ? ds_stream_pending_error(c->s) : NULL;
+    if (cause && *cause) {
+        char symptom[sizeof c->err];
+        memcpy(symptom, c->err, sizeof symptom);
+        snprintf(c->err, sizeof c->err,
+                 "%.200s (the data decoded before it was damaged already: %.240s)", cause, symptom);
+    }
     ds_cap_finish(c, DS_CAP_ERROR);
     return DS_CAP_ERROR;
 }

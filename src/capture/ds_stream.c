@@ -665,6 +665,23 @@ const char *ds_stream_warning(const ds_stream *s)
     return L->sh->warn[0] ? L->sh->warn : NULL;
 }
 
+const char *ds_stream_pending_error(const ds_stream *s)
+{
+    const ds_layer *L = (const ds_layer *)s;
+    if (L->produce == ds_pipe_produce) {
+        /* The thread writes sh->err before it marks itself done and failed. */
+        ds_pipe *P = L->codec_state;
+        pthread_mutex_lock(&P->mu);
+        bool failed = P->done && P->failed;
+        pthread_mutex_unlock(&P->mu);
+        return failed ? L->sh->err : NULL;
+    }
+    for (; L; L = L->below)
+        if (L->failed)
+            return L->sh->err;
+    return NULL;
+}
+
 uint64_t ds_stream_bytes_read(const ds_stream *s)
 {
     const ds_layer *L = (const ds_layer *)s;

@@ -95,6 +95,11 @@ uint64_t ds_stream_file_size(const ds_stream *s);
  * there are 0xff, which the parsers refuse as corrupt. */
 bool ds_stream_shrank(const ds_stream *s, uint64_t *offset);
 
+/* The error a decompression layer has met while its bytes from before the error are
+ * still being read, or NULL: when a parser stops on a damaged record, this is the
+ * cause. Safe to call while a decompression thread runs. */
+const char *ds_stream_pending_error(const ds_stream *s);
+
 void ds_stream_close(ds_stream *s);
 
 #endif
