@@ -107,7 +107,8 @@ typedef struct ds_scan {
     const ds_ctx *ctx;
     ds_scan_cfg cfg;
     ds_scan_slot *tab;
-    size_t cap, n; /* n counts live and gone slots */
+    size_t cap, n;     /* n counts live and gone slots */
+    uint64_t rebuilds; /* of the table, for tests */
     int64_t next_sweep;
     bool swept_once;
     ds_scan_ep *eps;

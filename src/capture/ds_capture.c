@@ -38,6 +38,20 @@ static void ds_cap_finish(ds_capture *c, int result)
     c->next = ds_cap_sticky;
 }
 
+/* A decoder that met corruption serves what it decoded before it, which can be
+ * damaged already: then what the parser found wrong (msg) is the symptom and the
+ * decoder's error the cause, and msg is rewritten to say both. */
+static void ds_cap_blame(const ds_stream *s, char *msg, size_t cap)
+{
+    const char *cause = s ? ds_stream_pending_error(s) : NULL;
+    if (!cause || !*cause || strncmp(msg, cause, strlen(cause)) == 0) /* said already */
+        return;
+    char symptom[DS_ERRLEN];
+    snprintf(symptom, sizeof symptom, "%s", msg);
+    snprintf(msg, cap, "%.200s (the data decoded before it was damaged already: %.240s)", cause,
+             symptom);
+}
+
 int ds_cap_fail(ds_capture *c, uint64_t off, const char *fmt, ...)
 {
     int used = 0;
@@ -47,16 +61,7 @@ int ds_cap_fail(ds_capture *c, uint64_t off, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->err + used, sizeof c->err - (size_t)used, fmt, ap);
     va_end(ap);
-    /* A decoder that met corruption serves what it decoded before it, which can
-     * be damaged already: then the record is the symptom and the decoder's error
-     * the cause. */
-    const char *cause = c->s ? ds_stream_pending_error(c->s) : NULL;
-    if (cause && *cause) {
-        char symptom[sizeof c->err];
-        memcpy(symptom, c->err, sizeof symptom);
-        snprintf(c->err, sizeof c->err,
-                 "%.200s (the data decoded before it was damaged already: %.240s)", cause, symptom);
-    }
+    ds_cap_blame(c->s, c->err, sizeof c->err);
     ds_cap_finish(c, DS_CAP_ERROR);
     return DS_CAP_ERROR;
 }
@@ -148,13 +153,13 @@ ds_capture *ds_capture_open_stream(ds_stream *s, const char *name, char *err, si
                  "modified (Kuznetzov) pcap format is not supported; convert it with editcap");
         ok = -1;
     } else {
-        snprintf(err, errlen, "%s: not a capture file%s%s (first bytes %02x %02x %02x %02x)", name,
+        snprintf(c->err, sizeof c->err, "not a capture file%s%s (first bytes %02x %02x %02x %02x)",
                  compressed ? " after decompression with " : "", compressed ? comp : "", p[0], p[1],
                  p[2], p[3]);
-        ds_capture_close(c);
-        return NULL;
+        ok = -1;
     }
     if (ok < 0) {
+        ds_cap_blame(s, c->err, sizeof c->err);
         snprintf(err, errlen, "%s: %s", name, c->err);
         ds_capture_close(c);
         return NULL;
