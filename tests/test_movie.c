@@ -1,6 +1,6 @@
 /*
  * test_movie.c — the report's C side on output directories written by the test:
- * the CSV reader's unescaping, the aggregation of hosts to locations and frames
+ * the CSV reader's unescaping and number parsing, the aggregation of hosts to locations and frames
  * (ds_spread), the GIF movie (frame count by parsing the GIF's blocks, since
  * libgd's reader sees only the first frame) with its PNG frames (circle pixels
  * grow frame by frame), the --png plots, and report.html's escaping of hostile
@@ -251,6 +251,94 @@ static void test_csv_reader_blocks(void)
     free(dir);
 }
 
+/* ds_csv_strtod against strtod, bit for bit and end for end: the numbers darkscope
+ * writes (times with 6 decimals, coordinates with 4), their neighbours in every
+ * length up to and past the fast path's 15 digits, and strings strtod reads in
+ * other ways (exponents, hex, inf, nan, signs, blanks, lone points). */
+static void test_csv_strtod(void)
+{
+    static const char *const odd[] = {"",
+                                      "-",
+                                      ".",
+                                      "-.",
+                                      "1.",
+                                      ".5",
+                                      "-0",
+                                      "-0.0",
+                                      "0x1p3",
+                                      "1e5",
+                                      "1E-3",
+                                      "2.5e",
+                                      "inf",
+                                      "-inf",
+                                      "nan",
+                                      "NaN",
+                                      "+1",
+                                      " 1",
+                                      "1..2",
+                                      "1.2.3",
+                                      "1,5",
+                                      "-.5e1",
+                                      "0.e5",
+                                      "1i",
+                                      "12abc",
+                                      "9007199254740993",
+                                      "123456789012345",
+                                      "1234567890123456",
+                                      "0.000000000000000000001",
+                                      "99999999999999999999999999",
+                                      "-1.7976931348623157e308"};
+    size_t bad = 0, n = 0;
+    char buf[64];
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        char *e1, *e2;
+        double a = strtod(odd[i], &e1), b = ds_csv_strtod(odd[i], &e2);
+        n++;
+        if (memcmp(&a, &b, sizeof a) != 0 || e1 != e2) {
+            bad++;
+            fprintf(stderr, "    \"%s\": strtod %.17g (+%td), ds_csv_strtod %.17g (+%td)\n", odd[i],
+                    a, e1 - odd[i], b, e2 - odd[i]);
+        }
+    }
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 3000000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        switch (i % 4) {
+        case 0: /* a time: seconds and 6 decimals */
+            snprintf(buf, sizeof buf, "%llu.%06llu", (unsigned long long)(x % 9223372036u),
+                     (unsigned long long)(x >> 40) % 1000000);
+            break;
+        case 1: /* a coordinate: 4 decimals */
+            snprintf(buf, sizeof buf, "%s%llu.%04llu", (x & 1) ? "-" : "",
+                     (unsigned long long)(x >> 8) % 181, (unsigned long long)(x >> 32) % 10000);
+            break;
+        default: { /* any decimal of 1 to 20 digits, the point anywhere */
+            int nd = 1 + (int)(x % 20), pt = (int)((x >> 8) % (uint64_t)(nd + 1));
+            size_t k = 0;
+            uint64_t y = x;
+            if ((x >> 60) & 1)
+                buf[k++] = '-';
+            for (int d = 0; d < nd; d++) {
+                if (d == pt && (x >> 61) & 1)
+                    buf[k++] = '.';
+                y = y * 6364136223846793005u + 1442695040888963407u;
+                buf[k++] = (char)('0' + (y >> 59) % 10);
+            }
+            buf[k] = 0;
+        }
+        }
+        char *e1, *e2;
+        double a = strtod(buf, &e1), b = ds_csv_strtod(buf, &e2);
+        n++;
+        if (memcmp(&a, &b, sizeof a) != 0 || e1 != e2) {
+            if (bad++ < 10)
+                fprintf(stderr, "    \"%s\": strtod %.17g, ds_csv_strtod %.17g\n", buf, a, b);
+        }
+    }
+    fprintf(stderr, "    %zu strings compared with strtod\n", n);
+    DS_CHECK_EQ_INT(bad, 0);
+}
+
 static void test_spread(void)
 {
     char *dir = ds_test_tmpdir("spread");
@@ -466,6 +554,7 @@ int main(void)
 {
     DS_RUN(test_csv_reader);
     DS_RUN(test_csv_reader_blocks);
+    DS_RUN(test_csv_strtod);
     DS_RUN(test_spread);
     DS_RUN(test_movie);
     DS_RUN(test_report_escaping_and_png);

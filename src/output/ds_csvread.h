@@ -33,4 +33,8 @@ size_t ds_csvr_next(ds_csvr *r);
 /* Field I of the current record, "" when the record is shorter. */
 const char *ds_csvr_get(const ds_csvr *r, int i);
 
+/* strtod(s, end), the same double and end for every input, faster for the numbers
+ * darkscope writes (times with 6 decimals, coordinates with 4). */
+double ds_csv_strtod(const char *s, char **end);
+
 #endif

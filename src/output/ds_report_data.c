@@ -74,7 +74,7 @@ static json_t *ds_load_json(const char *dir, const char *name, json_t *files)
 static double ds_dnum(const char *s)
 {
     char *end;
-    double v = strtod(s, &end);
+    double v = ds_csv_strtod(s, &end);
     return (end != s && *end == 0 && isfinite(v)) ? v : NAN;
 }
 

@@ -116,7 +116,7 @@ static json_t *ds_row_json(const ds_csvr *r, const int *cols, size_t ncols)
 static double ds_num(const char *s)
 {
     char *end;
-    double v = strtod(s, &end);
+    double v = ds_csv_strtod(s, &end);
     return (end != s && isfinite(v)) ? v : NAN;
 }
 

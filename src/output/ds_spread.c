@@ -62,7 +62,7 @@ static bool ds_parse_num(const char *s, double *v)
     if (!s || !*s)
         return false;
     char *end;
-    *v = strtod(s, &end);
+    *v = ds_csv_strtod(s, &end);
     return *end == 0 && isfinite(*v);
 }
 
