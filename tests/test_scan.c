@@ -264,13 +264,13 @@ static void test_million_sources(void)
     fprintf(stderr, "    1M one-probe sources within 100 s: peak %.1f MB (%.0f bytes/source)\n",
             (double)peak / 1e6, (double)peak / N);
     DS_CHECK(peak < 200u * 1000 * 1000);
-    /* 301 s of silence later a sweep ends them; the next sweep, seeing that the
-     * table held few keys in its window, gives the memory back. */
-    b[0].ts_ns = T + 100 * S + 301 * S;
+    /* Silent for longer than the sweep period (4 windows), a sweep ends them;
+     * the next sweep, seeing that the table held few keys, gives the memory back. */
+    b[0].ts_ns = T + 100 * S + 1201 * S;
     ds_ip_set_v4(&b[0].src, 0x7f7f7f7f);
     ds_scan_ops.packets(st, b, 1);
     ds_scan_ops.advance(st, b[0].ts_ns);
-    b[0].ts_ns += 301 * S;
+    b[0].ts_ns += 1201 * S;
     ds_scan_ops.packets(st, b, 1);
     ds_scan_ops.advance(st, b[0].ts_ns);
     size_t after = heap_used() - m0;
@@ -291,11 +291,13 @@ static void test_million_sources(void)
 }
 
 /* A steady stream of one-packet sources (the background of every telescope):
- * each sweep expires most keys and the stream refills the table within the
- * window. Once the table has grown to hold what a window brings, a window must
- * cost one rebuild (its sweep); sized by the keys that survive a sweep, the
- * table halved at every sweep and doubled again before the next (three
- * rebuilds of the whole table per window, a fifth of a bench run's analysis). */
+ * each rebuild expires most keys and the stream refills the table. Once the
+ * table has grown to hold what a window brings, a window may cost at most one
+ * rebuild, and the table must stay at that size: sized by the keys that survive
+ * a sweep, the table halved at every sweep and doubled again before the next
+ * (three rebuilds of the whole table per window, a fifth of a bench run's
+ * analysis); swept every window whether full or not, the sweeps were a third of
+ * it (now the table is rebuilt when it fills, and swept every 4 windows). */
 static void test_steady_churn(void)
 {
     ds_telescope *tel = ds_telescope_new();
@@ -321,8 +323,13 @@ static void test_steady_churn(void)
     for (int w = 0; w < WINDOWS; w++)
         fprintf(stderr, " %d", rebuilds[w]);
     fprintf(stderr, " (capacity %zu)\n", sc->cap);
-    for (int w = 3; w < WINDOWS; w++)
-        DS_CHECK_EQ_INT(rebuilds[w], 1);
+    int total = 0;
+    for (int w = 3; w < WINDOWS; w++) {
+        DS_CHECK(rebuilds[w] <= 1);
+        total += rebuilds[w];
+    }
+    DS_CHECK(total >= 1);                 /* the silent keys do go */
+    DS_CHECK(sc->cap <= (size_t)1 << 21); /* 300,000 keys a window: no growth */
     ds_scan_ops.destroy(sc);
     ds_scan_ops.config_free(cfg);
     ds_telescope_free(tel);
