@@ -412,23 +412,25 @@ static void test_bulk_rdns_file(const char *file, double min_country_agreement)
     }
     ds_host_info *info = calloc(n, sizeof *info);
     ds_enrich_hosts(e, ips, n, info, 1);
-    /* The same batch with the geolocation spread over threads (as -j writes it):
-     * every field of every host as one thread found it. */
+    /* The same batch with the geolocation and AS lookups spread over threads (as -j
+     * writes it): every field of every host as one thread found it. */
     ds_host_info *info4 = calloc(n, sizeof *info4);
     ds_enrich_hosts(e, ips, n, info4, 4);
-    size_t same = 0, located4 = 0;
+    size_t same = 0, located4 = 0, as4 = 0;
     for (size_t i = 0; i < n; i++) {
         const ds_host_info *a = &info[i], *b = &info4[i];
         located4 += b->country[0] != 0;
+        as4 += b->asn != 0 && b->as_org != NULL;
         same += strcmp(a->country, b->country) == 0 &&
                 (a->lat == b->lat || (isnan(a->lat) && isnan(b->lat))) &&
                 (a->lon == b->lon || (isnan(a->lon) && isnan(b->lon))) && a->asn == b->asn &&
                 a->as_org == b->as_org && a->rdns == b->rdns && a->rdns_status == b->rdns_status &&
                 a->tld == b->tld && a->domain == b->domain && a->category == b->category;
     }
-    fprintf(stderr, "    %s: %zu hosts, %zu located, the same on 4 threads: %zu\n", file, n,
-            located4, same);
+    fprintf(stderr, "    %s: %zu hosts, %zu located, %zu with an AS, the same on 4 threads: %zu\n",
+            file, n, located4, as4, same);
     DS_CHECK_EQ_INT(same, n);
+    DS_CHECK(as4 > n / 2); /* the AS lookups (in parallel from CSV ranges) were made */
     free(info4);
     long named = 0, bad = 0, nx = 0, agree = 0, located = 0;
     ds_breakdown *bd = ds_breakdown_new(1);

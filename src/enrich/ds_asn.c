@@ -449,6 +449,14 @@ static uint32_t ds_asn_lookup_mmdb(ds_asn *a, MMDB_s *db, const ds_ip *ip, const
     return asn;
 }
 
+bool ds_asn_lookup_is_pure(const ds_asn *a)
+{
+    for (size_t i = 0; a && i < a->n; i++)
+        if (a->src[i].is_mmdb)
+            return false;
+    return true;
+}
+
 uint32_t ds_asn_lookup(ds_asn *a, const ds_ip *ip, const char **org)
 {
     *org = NULL;

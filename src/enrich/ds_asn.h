@@ -26,5 +26,8 @@ uint32_t ds_asn_lookup(ds_asn *a, const ds_ip *ip, const char **org);
 
 /* Number of ranges loaded from CSV files (for the run's report and tests). */
 size_t ds_asn_ranges(const ds_asn *a);
+/* True when ds_asn_lookup may run on several threads at once: no source is an
+ * .mmdb file (those intern the names they meet), or there is no source. */
+bool ds_asn_lookup_is_pure(const ds_asn *a);
 
 #endif

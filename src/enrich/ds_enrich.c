@@ -315,9 +315,11 @@ static void ds_resolve_pending(ds_enrich *e, const size_t *pend, size_t n)
 }
 
 /* Geolocation of a chunk of a batch: MMDB lookups are read-only and the most
- * expensive part of attributing a host, so a batch spreads them over threads. */
+ * expensive part of attributing a host, so a batch spreads them over threads, and
+ * the AS lookups with them when they are read-only too (range tables, not .mmdb). */
 typedef struct ds_geo_job {
     ds_geo *geo;
+    ds_asn *asn; /* NULL when the AS lookups stay on the calling thread */
     const ds_ip *ips;
     size_t n;
     ds_host_info *out;
@@ -329,8 +331,11 @@ static void ds_geo_chunk(void *arg, size_t c)
 {
     const ds_geo_job *j = arg;
     size_t end = (c + 1) * DS_GEO_CHUNK < j->n ? (c + 1) * DS_GEO_CHUNK : j->n;
-    for (size_t i = c * DS_GEO_CHUNK; i < end; i++)
+    for (size_t i = c * DS_GEO_CHUNK; i < end; i++) {
         ds_geo_lookup(j->geo, &j->ips[i], j->out[i].country, &j->out[i].lat, &j->out[i].lon);
+        if (j->asn)
+            j->out[i].asn = ds_asn_lookup(j->asn, &j->ips[i], &j->out[i].as_org);
+    }
 }
 
 void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out, unsigned threads)
@@ -346,13 +351,14 @@ void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out
     }
     if (np)
         ds_resolve_pending(e, pend, np);
-    ds_geo_job gj = {e->geo, ips, n, out};
+    bool asn_par = e->asn && ds_asn_lookup_is_pure(e->asn); /* .mmdb interns names */
+    ds_geo_job gj = {e->geo, asn_par ? e->asn : NULL, ips, n, out};
     ds_parallel_for(threads, (n + DS_GEO_CHUNK - 1) / DS_GEO_CHUNK, ds_geo_chunk, &gj);
-    /* AS lookups stay on this thread: an .mmdb source interns the names it meets. */
     for (size_t i = 0; i < n; i++) {
         ds_host_info *h = &out[i];
         const ds_rentry *r = &e->ent[idx[i]];
-        h->asn = ds_asn_lookup(e->asn, &ips[i], &h->as_org);
+        if (!asn_par)
+            h->asn = ds_asn_lookup(e->asn, &ips[i], &h->as_org);
         h->rdns = r->rdns;
         h->rdns_status = (ds_rdns_status)r->status;
         h->tld = r->tld;
