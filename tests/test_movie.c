@@ -253,7 +253,7 @@ static void test_csv_reader_blocks(void)
 
 /* ds_csv_strtod against strtod, bit for bit and end for end: the numbers darkscope
  * writes (times with 6 decimals, coordinates with 4), their neighbours in every
- * length up to and past the fast path's 15 digits, and strings strtod reads in
+ * length up to and past the fast path's limit (2^53), and strings strtod reads in
  * other ways (exponents, hex, inf, nan, signs, blanks, lone points). */
 static void test_csv_strtod(void)
 {
@@ -282,7 +282,9 @@ static void test_csv_strtod(void)
                                       "0.e5",
                                       "1i",
                                       "12abc",
+                                      "9007199254740992",
                                       "9007199254740993",
+                                      "900719925474099.3",
                                       "123456789012345",
                                       "1234567890123456",
                                       "0.000000000000000000001",

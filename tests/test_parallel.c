@@ -4,12 +4,14 @@
  * the number of threads, a parallel sort that sorts (on and around the sizes
  * where it splits), and a file written by ds_write_rows byte for byte the
  * one a single thread writes, with the `after` calls in row order, for row
- * counts on and around the chunk and round boundaries.
+ * counts on and around the chunk and round boundaries; and ds_sort_u64, the
+ * radix sort the movie's records use, against qsort.
  */
 #include "ds_test.h"
 
 #include <stdatomic.h>
 
+#include "core/ds_common.h"
 #include "core/ds_parallel.h"
 #include "output/ds_rows.h"
 
@@ -126,6 +128,38 @@ static char *write_rows(size_t n, unsigned threads, rows_ctx *c, size_t *len)
     return buf;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Keys that differ in every digit, in some digits only (the skipped passes), all
+ * equal, and sizes 0 to a few hundred thousand. */
+static void test_sort_u64(void)
+{
+    static const uint64_t masks[] = {~UINT64_C(0), 0xffff00000000ffffu, 0x0000ffff00000000u, 0xff,
+                                     0};
+    static const size_t sizes[] = {0, 1, 2, 3, 100, 65537, 300000};
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    size_t bad = 0;
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++)
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            size_t n = sizes[z];
+            uint64_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                a[i] = b[i] = (x & masks[m]) | 0x0001000000010000u;
+            }
+            ds_sort_u64(a, n);
+            qsort(b, n, sizeof *b, u64_cmp);
+            bad += n && memcmp(a, b, n * sizeof *a) != 0;
+            free(a);
+            free(b);
+        }
+    DS_CHECK_EQ_INT(bad, 0);
+}
+
 static void test_write_rows(void)
 {
     const size_t chunk = 32768; /* DS_ROWS_CHUNK */
@@ -155,6 +189,7 @@ int main(void)
 {
     DS_RUN(test_parallel_for);
     DS_RUN(test_parallel_sort);
+    DS_RUN(test_sort_u64);
     DS_RUN(test_write_rows);
     return ds_test_result();
 }

@@ -106,3 +106,39 @@ char *ds_xstrdup(const char *s)
     memcpy(p, s, n);
     return p;
 }
+
+void ds_sort_u64(uint64_t *v, size_t n)
+{
+    enum { BITS = 16, BUCKETS = 1 << BITS };
+    if (n < 2)
+        return;
+    uint64_t all_or = 0, all_and = ~UINT64_C(0);
+    for (size_t i = 0; i < n; i++) {
+        all_or |= v[i];
+        all_and &= v[i];
+    }
+    uint64_t *tmp = ds_xmalloc(n * sizeof *tmp);
+    size_t *count = ds_xmalloc(BUCKETS * sizeof *count);
+    uint64_t *src = v, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += BITS) {
+        if (((all_or ^ all_and) >> shift & (BUCKETS - 1)) == 0)
+            continue; /* every key has the same digit here */
+        memset(count, 0, BUCKETS * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[src[i] >> shift & (BUCKETS - 1)]++;
+        for (size_t d = 0, sum = 0; d < BUCKETS; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[src[i] >> shift & (BUCKETS - 1)]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(count);
+    free(tmp);
+}

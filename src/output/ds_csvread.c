@@ -216,11 +216,12 @@ const char *ds_csvr_colname(const ds_csvr *r, size_t i)
 }
 
 /* strtod is a third of reading a million-row hosts.csv back (report, movie). The
- * numbers darkscope writes are plain decimals: an optional '-', at most 15
- * significant digits, no exponent. Such a decimal is m / 10^k with m < 2^53 and
- * k <= 22, both exact doubles, so one IEEE division gives the correctly rounded
- * value, which is what glibc's strtod returns (Clinger's fast path). Anything else
- * (more digits, exponents, hex, inf, nan, leading blanks or '+') goes to strtod. */
+ * numbers darkscope writes are plain decimals: an optional '-', digits and a
+ * point, no exponent (a time is 16 digits). Such a decimal is m / 10^k; with
+ * m <= 2^53 and k <= 22 both are exact doubles, so one IEEE division gives the
+ * correctly rounded value, which is what glibc's strtod returns (Clinger's fast
+ * path). Anything else (a bigger m, exponents, hex, inf, nan, leading blanks or
+ * '+') goes to strtod. */
 double ds_csv_strtod(const char *s, char **end)
 {
     static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -243,10 +244,10 @@ double ds_csv_strtod(const char *s, char **end)
             frac++;
         }
     }
-    /* 15 digits keep m below 10^15 < 2^53; e/E, x/X, n/N, i/I may continue a number
-     * that strtod reads differently. */
-    if (digits == 0 || digits > 15 || frac > 22 || *p == 'e' || *p == 'E' || *p == 'x' ||
-        *p == 'X' || *p == 'n' || *p == 'N' || *p == 'i' || *p == 'I')
+    /* m must be exact (<= 2^53; 19 digits cannot wrap 64 bits); e/E, x/X, n/N, i/I
+     * may continue a number that strtod reads differently. */
+    if (digits == 0 || digits > 19 || m > (UINT64_C(1) << 53) || frac > 22 || *p == 'e' ||
+        *p == 'E' || *p == 'x' || *p == 'X' || *p == 'n' || *p == 'N' || *p == 'i' || *p == 'I')
         return strtod(s, end);
     double v = (double)m / p10[frac];
     if (end)

@@ -195,6 +195,34 @@ static int ds_srec_cmp(const void *a, const void *b)
     return 0;
 }
 
+/* Sorts by (sig, frame, loc); the order of equal keys does not matter (their
+ * first-seen and gone records are only counted). With all three small enough
+ * (always, for the files darkscope writes) they and `gone` pack into one 64-bit
+ * key for ds_sort_u64: qsort's comparator calls were a quarter of a report of
+ * 1.5 M hosts. */
+static void ds_srec_sort(ds_srec *rec, size_t n)
+{
+    uint32_t maxsig = 0, maxframe = 0, maxloc = 0;
+    for (size_t i = 0; i < n; i++) {
+        maxsig = rec[i].sig > maxsig ? rec[i].sig : maxsig;
+        maxframe = rec[i].frame > maxframe ? rec[i].frame : maxframe;
+        maxloc = rec[i].loc > maxloc ? rec[i].loc : maxloc;
+    }
+    if (maxsig >= 1u << 16 || maxframe >= 1u << 16 || maxloc >= 1u << 31) {
+        qsort(rec, n, sizeof *rec, ds_srec_cmp);
+        return;
+    }
+    uint64_t *k = ds_xmalloc((n ? n : 1) * sizeof *k);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (uint64_t)rec[i].sig << 48 | (uint64_t)rec[i].frame << 32 |
+               (uint64_t)rec[i].loc << 1 | (rec[i].gone & 1);
+    ds_sort_u64(k, n);
+    for (size_t i = 0; i < n; i++)
+        rec[i] = (ds_srec){(uint32_t)(k[i] >> 48), (uint32_t)(k[i] >> 32) & 0xffff,
+                           (uint32_t)(k[i] >> 1) & 0x7fffffff, (uint32_t)(k[i] & 1)};
+    free(k);
+}
+
 static int ds_vict_cmp(const void *a, const void *b)
 {
     const ds_svict *x = a, *y = b;
@@ -355,7 +383,7 @@ static size_t ds_aggregate(ds_spread *s, const ds_loaded *L, double g, ds_locmap
         if (f1 + 1 < s->nframes)
             rec[n++] = (ds_srec){h->sig, f1 + 1, loc, 1};
     }
-    qsort(rec, n, sizeof *rec, ds_srec_cmp);
+    ds_srec_sort(rec, n);
     size_t ev = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || ds_srec_cmp(&rec[i], &rec[i - 1]) != 0)
