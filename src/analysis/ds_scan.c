@@ -37,10 +37,10 @@
  * when saving a state: ds_scan_sweep_every), it is rebuilt without the keys
  * silent for more than W (their episodes end then; a probe of such a key before
  * that starts it afresh, so when a rebuild happens changes no result), so memory
- * follows the sources active in the last few W, not the run. An episode keeps the set of its
- * destinations (8 bytes each, load
- * <= 0.5) to count them exactly until it ends. IPv6 destinations are compared by
- * a 63-bit hash (a collision would need ~3e9 destinations in one episode).
+ * follows the sources active in the last few W, not the run. An episode keeps the
+ * set of its destinations (8 bytes each, load <= 0.5) to count them exactly until
+ * it ends. IPv6 destinations are compared by a 63-bit hash (a collision would need
+ * ~3e9 destinations in one episode).
  *
  * Mergeable state (--state, --mpi): ds_scan_state.c saves, loads and merges it.
  * When the run keeps heads, the keys first probed within W of the part's first
@@ -374,11 +374,12 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
     enum { AHEAD = 16 };
     ds_scan_slot *nt;
     if (cap == sc->cap) {
-        /* The sweep of every window, mostly at the same size: the live keys are
-         * set aside and the table cleared and refilled in place. A new table each
-         * time cost a page fault per 4 KiB of it (a table of 8 Mi slots is 448 MiB:
-         * 82% of the page faults of the bench capture's run, most of its system
-         * time), and the peak held two tables instead of one and the live keys. */
+        /* A sweep, or a full table that need not double once its silent keys are
+         * gone: the live keys are set aside and the table cleared and refilled in
+         * place. A new table each time cost a page fault per 4 KiB of it (a table
+         * of 8 Mi slots is 448 MiB: 82% of the page faults of the bench capture's
+         * run, most of its system time), and the peak held two tables instead of
+         * one and the live keys. */
         ds_scan_slot *mv = ds_xmalloc((live ? live : 1) * sizeof *mv);
         size_t k = 0;
         for (size_t i = 0; i < sc->cap; i++)
