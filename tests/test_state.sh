@@ -97,6 +97,32 @@ same_outputs "$T/sw" "$T/scm" scanners.csv
 check "scan: a merged state follows a merged state (exit 0)" '[ $? -eq 0 ]'
 same_outputs "$T/sw" "$T/tree" scanners.csv
 
+# Two more cuts into 5 and 6 parts, merged flat and as a tree (first half, second
+# half): split points where a part's scanner table, rebuilt when it filled, once
+# ended keys that a merge still needed (a merge must not depend on when a part's
+# table dropped its silent keys; found by random split points, not by the cuts above).
+for cuts in 995537701.787,995538784.485,995540290.869,995540576.674,995540861.608 \
+  995537141.670,995537339.857,995537455.021,995538807.397; do
+  np=$(($(tr -cd , <<< "$cuts" | wc -c) + 2))
+  for mon in ucsd lbl; do
+    outs=""
+    for k in $(seq 0 $((np - 1))); do outs="$outs $T/${mon}r$k.pcap"; done
+    python3 "$SRC/tests/pcap_split.py" "$T/sim/$mon.pcap" "$cuts" $outs
+  done
+  A="" B=""
+  for k in $(seq 0 $((np - 1))); do
+    "$BIN" analyze -q $TEL $SC -o "$T/rp$k" --state "$T/r$k.state" "$T/ucsdr$k.pcap" "$T/lblr$k.pcap"
+    if [ $k -lt $((np / 2)) ]; then A="$A $T/r$k.state"; else B="$B $T/r$k.state"; fi
+  done
+  rm -rf "$T/rflat" "$T/rtree"
+  "$BIN" merge -q -o "$T/rflat" $A $B
+  "$BIN" merge -q -o "$T/ra" --state "$T/ra.state" $A
+  "$BIN" merge -q -o "$T/rb" --state "$T/rb.state" $B
+  "$BIN" merge -q -o "$T/rtree" "$T/ra.state" "$T/rb.state"
+  same_outputs "$T/sw" "$T/rflat" scanners.csv
+  same_outputs "$T/sw" "$T/rtree" scanners.csv
+done
+
 # Split by monitor: the per-monitor outputs are exact (docs/SCALE.md).
 "$BIN" analyze -q $TEL $AN -o "$T/mu" --state "$T/su.state" $(for i in 0 1 2 3; do echo "$T/ucsd$i.pcap"; done)
 "$BIN" analyze -q $TEL $AN -o "$T/ml" --state "$T/sl.state" $(for i in 0 1 2 3; do echo "$T/lbl$i.pcap"; done)
