@@ -38,7 +38,7 @@
  * that starts it afresh, so in a single run when a rebuild happens changes no
  * result), so memory follows the sources active in the last few W, not the run.
  * Under --max-memory and when saving a state for a merge, as before: swept every
- * W, and a full table only doubles (ds_scan_sweep_every, ds_scan_probe_key_h). An episode keeps the
+ * W, and a full table only doubles (ds_scan_keeps_old_gc). An episode keeps the
  * set of its destinations (8 bytes each, load <= 0.5) to count them exactly until
  * it ends. IPv6 destinations are compared by a 63-bit hash (a collision would need
  * ~3e9 destinations in one episode).
@@ -329,6 +329,18 @@ void ds_scan_started(ds_scan *sc, int64_t t)
 
 /* ---- the table ------------------------------------------------------------------ */
 
+/* Whether the table keeps the rebuild policy it had before it dropped silent keys
+ * when full and swept every 4 W: a full table only doubles and the sweep comes
+ * every W. So under --max-memory, whose eviction rounds follow the table's size,
+ * and in a run that keeps heads (--state, --mpi): there a key ended before the
+ * part's end is held or finished differently from one still open, and merges of
+ * parts cut at random times differed from the whole run (2 of 20 and 6 of 30
+ * cuts; tests/test_state.sh keeps two of them). */
+static bool ds_scan_keeps_old_gc(const ds_scan *sc)
+{
+    return ds_mem_bounded(sc->ctx->mem) || sc->keep_heads;
+}
+
 /* Rebuilds the table with capacity `cap`, keeping only the keys heard from within
  * the window before `now` (keys silent for longer end their episode), and dropping
  * the slots a merge removed. */
@@ -369,42 +381,33 @@ void ds_scan_rebuild(ds_scan *sc, size_t cap, int64_t now, bool expire)
         while (live * 2 >= cap)
             cap *= 2;
     }
-    /* Each placement writes a random slot of the new table: prefetch the home
-     * slot of the live key a few places ahead so those misses overlap. The keys
-     * are placed in table order either way, so the new table is the same. */
+    /* The live keys are set aside in table order, then placed into the table
+     * cleared in place when its size stays (a sweep, or a full table that need
+     * not double once its silent keys are gone), else into a new one. A new
+     * table at every sweep cost a page fault per 4 KiB of it (8 Mi slots are
+     * 448 MiB: 82% of the page faults of the bench capture's run, most of its
+     * system time), and the old and new tables were held at once. Each placement
+     * writes a random slot: the home slot of the key a few places ahead is
+     * prefetched so those misses overlap. */
     enum { AHEAD = 16 };
-    ds_scan_slot *nt;
+    ds_scan_slot *mv = ds_xmalloc((live ? live : 1) * sizeof *mv);
+    size_t k = 0;
+    for (size_t i = 0; i < sc->cap; i++)
+        if (sc->tab[i].used)
+            mv[k++] = sc->tab[i];
+    ds_scan_slot *nt = sc->tab;
     if (cap == sc->cap) {
-        /* A sweep, or a full table that need not double once its silent keys are
-         * gone: the live keys are set aside and the table cleared and refilled in
-         * place. A new table each time cost a page fault per 4 KiB of it (a table
-         * of 8 Mi slots is 448 MiB: 82% of the page faults of the bench capture's
-         * run, most of its system time), and the peak held two tables instead of
-         * one and the live keys. */
-        ds_scan_slot *mv = ds_xmalloc((live ? live : 1) * sizeof *mv);
-        size_t k = 0;
-        for (size_t i = 0; i < sc->cap; i++)
-            if (sc->tab[i].used)
-                mv[k++] = sc->tab[i];
-        nt = sc->tab;
         memset(nt, 0, cap * sizeof *nt);
-        for (size_t i = 0; i < k; i++) {
-            const ds_scan_slot *a = &mv[i + AHEAD < k ? i + AHEAD : i];
-            ds_prefetchw(&nt[ds_scan_hash(&a->src, a->proto, a->port) & (cap - 1)]);
-            ds_scan_place(nt, cap, &mv[i]);
-        }
-        free(mv);
     } else {
-        nt = ds_xzalloc(cap, sizeof *nt);
-        for (size_t i = 0; i < sc->cap; i++) {
-            const ds_scan_slot *a = &sc->tab[i + AHEAD < sc->cap ? i + AHEAD : i];
-            if (a->used)
-                ds_prefetchw(&nt[ds_scan_hash(&a->src, a->proto, a->port) & (cap - 1)]);
-            if (sc->tab[i].used)
-                ds_scan_place(nt, cap, &sc->tab[i]);
-        }
         free(sc->tab);
+        nt = ds_xzalloc(cap, sizeof *nt);
     }
+    for (size_t i = 0; i < k; i++) {
+        const ds_scan_slot *a = &mv[i + AHEAD < k ? i + AHEAD : i];
+        ds_prefetchw(&nt[ds_scan_hash(&a->src, a->proto, a->port) & (cap - 1)]);
+        ds_scan_place(nt, cap, &mv[i]);
+    }
+    free(mv);
     sc->tab = nt;
     sc->cap = cap;
     sc->n = live;
@@ -628,15 +631,10 @@ static inline void ds_scan_probe_key_h(ds_scan *sc, uint64_t h, const ds_ip *src
         if (!regrow && !ds_mem_fits(sc->ctx->mem, 2 * sc->cap * sizeof *sc->tab))
             ds_scan_evict(sc, t); /* past --max-memory */
         /* Keys silent for longer than the window are dead (a later probe of one
-         * starts afresh, above), so the rebuild that doubles the table drops them
-         * too and may not need to double after all. It only doubles under
-         * --max-memory, whose eviction rounds follow the table's size, and when
-         * the run keeps heads (--state, --mpi): there a key ended before the
-         * part's end is held or finished differently from one still open, and
-         * merges of parts cut at random times differed from the whole run in 6
-         * of 30 cuts (tests/test_state.sh keeps two of them). */
+         * starts afresh, below), so the rebuild that doubles the table drops them
+         * too and may not need to double after all. */
         if ((sc->n + 1) * 2 > sc->cap)
-            ds_scan_rebuild(sc, sc->cap * 2, t, !ds_mem_bounded(sc->ctx->mem) && !sc->keep_heads);
+            ds_scan_rebuild(sc, sc->cap * 2, t, !ds_scan_keeps_old_gc(sc));
     }
     ds_scan_slot *s = ds_scan_find_h(sc, h, src, proto, port);
     if (s->used && t - s->last > sc->cfg.window_ns) {
@@ -768,18 +766,14 @@ static void ds_scan_packets(void *stp, const ds_pkt *pkts, size_t n)
 }
 
 /* Packet time between two sweeps. The table also drops its silent keys whenever
- * it fills (ds_scan_probe_key_h), which on a busy telescope is every window or
- * two, so the sweep is for quiet times: it gives back the memory of a flood that
- * stopped. A sweep of the whole table at every window was a third of the
- * analysis of the bench capture. Every window as before under --max-memory, and
- * in a run that keeps heads for a later merge (--state, --mpi), where when a
- * part's keys end changes what a merge makes of them (see ds_scan_probe_key_h;
- * with the longer period, merges of parts cut at random times differed from the
- * whole run too). */
+ * it fills, which on a busy telescope is every window or two, so the sweep is
+ * for quiet times: it gives back the memory of a flood that stopped. A sweep of
+ * the whole table at every window was a third of the analysis of the bench
+ * capture. */
 static int64_t ds_scan_sweep_every(const ds_scan *sc)
 {
     int64_t w = sc->cfg.window_ns;
-    if (ds_mem_bounded(sc->ctx->mem) || sc->keep_heads || w > INT64_MAX / 4)
+    if (ds_scan_keeps_old_gc(sc) || w > INT64_MAX / 4)
         return w;
     return 4 * w;
 }

@@ -224,9 +224,8 @@ const char *ds_csvr_colname(const ds_csvr *r, size_t i)
  * '+') goes to strtod. */
 double ds_csv_strtod(const char *s, char **end)
 {
-    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static const double p10[20] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+                                   1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
     const char *p = s;
     bool neg = *p == '-';
     p += neg;
@@ -244,10 +243,11 @@ double ds_csv_strtod(const char *s, char **end)
             frac++;
         }
     }
-    /* m must be exact (<= 2^53; 19 digits cannot wrap 64 bits); e/E, x/X, n/N, i/I
-     * may continue a number that strtod reads differently. */
-    if (digits == 0 || digits > 19 || m > (UINT64_C(1) << 53) || frac > 22 || *p == 'e' ||
-        *p == 'E' || *p == 'x' || *p == 'X' || *p == 'n' || *p == 'N' || *p == 'i' || *p == 'I')
+    /* m must be exact (<= 2^53; 19 digits cannot wrap 64 bits, and keep frac <= 19,
+     * a power of ten that is exact); e/E, x/X, n/N, i/I may continue a number that
+     * strtod reads differently. */
+    if (digits == 0 || digits > 19 || m > (UINT64_C(1) << 53) || *p == 'e' || *p == 'E' ||
+        *p == 'x' || *p == 'X' || *p == 'n' || *p == 'N' || *p == 'i' || *p == 'I')
         return strtod(s, end);
     double v = (double)m / p10[frac];
     if (end)
