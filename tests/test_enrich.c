@@ -796,68 +796,89 @@ static void test_asn_csv_vs_scan(void)
 
 /* ---- a breakdown big enough for its radix sort, against counts made here ---- */
 
+/* The expected table t (countries, or ASNs) of test_breakdown_big. */
+enum { BD_U = 90000, BD_NR = 2, BD_NS = 4, BD_NC = 5 };
+
+static char *breakdown_expected(bool seen[BD_NR][BD_NS + 1][BD_U], bool asns)
+{
+    static const char *const roles[BD_NR] = {"scanner", "infected"};
+    static const char *const sig_name[BD_NS + 1] = {"slammer", "codered", "b", "#1", "*"};
+    /* name order: "#1" < "*" < "b" < "codered" < "slammer"; "infected" < "scanner" */
+    static const int role_order[BD_NR] = {1, 0}, sig_order[BD_NS + 1] = {3, BD_NS, 2, 1, 0};
+    char *want = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&want, &len);
+    fputs(DS_BREAKDOWN_CSV_HEADER "\n", m);
+    for (int ri = 0; ri < BD_NR; ri++)
+        for (int si = 0; si < BD_NS + 1; si++) {
+            int r = role_order[ri], g = sig_order[si];
+            size_t cnt[BD_NC] = {0}, total = 0;
+            for (uint32_t u = 0; u < BD_U; u++)
+                if (seen[r][g][u]) {
+                    cnt[u % BD_NC]++;
+                    total++;
+                }
+            bool done[BD_NC] = {false};
+            for (int n = 0; n < BD_NC; n++) { /* most hosts first; ties by key */
+                int best = -1;
+                for (int c = 0; c < BD_NC; c++)
+                    if (!done[c] && cnt[c] && (best < 0 || cnt[c] > cnt[best]))
+                        best = c; /* ties: keys C0 < C1 ..., and 100 < 1124 < 2148 ... */
+                if (best < 0)
+                    break;
+                done[best] = true;
+                if (asns)
+                    fprintf(m, "%s,%s,%u,%zu,%.2f\n", roles[r], sig_name[g], 100u + 1024u * best,
+                            cnt[best], 100.0 * (double)cnt[best] / (double)total);
+                else
+                    fprintf(m, "%s,%s,C%d,%zu,%.2f\n", roles[r], sig_name[g], best, cnt[best],
+                            100.0 * (double)cnt[best] / (double)total);
+            }
+        }
+    fclose(m);
+    return want;
+}
+
 static void test_breakdown_big(void)
 {
-    /* 2 roles x 3 signatures over a universe of 90,000 IPv4 addresses; hosts noted
-     * several times, in several signatures, in random order. */
-    enum { U = 90000, NOTES = 400000, NR = 2, NS = 3, NC = 5 };
-    static const char *const roles[NR] = {"scanner", "infected"};    /* name order: 1, 0 */
-    static const char *const sigs[NS] = {"slammer", "codered", "b"}; /* 2, 1, 0 */
-    static bool seen[NR][NS + 1][U];                                 /* [.][NS] = "*" */
+    /* 2 roles x 4 signatures (one sorting before "*") over a universe of 90,000 IPv4
+     * addresses; hosts noted several times, in several signatures, some under "*"
+     * itself, in random order. The ASNs all share one slot of the breakdown's ASN
+     * cache. */
+    enum { NOTES = 400000 };
+    static const char *const roles[BD_NR] = {"scanner", "infected"};
+    static const char *const sigs[BD_NS + 1] = {"slammer", "codered", "b", "#1", "*"};
+    static bool seen[BD_NR][BD_NS + 1][BD_U]; /* [.][BD_NS] = "*" */
     memset(seen, 0, sizeof seen);
     ds_breakdown *bd = ds_breakdown_new(2);
     uint64_t x = 99;
     for (int k = 0; k < NOTES; k++) {
         x = x * 6364136223846793005u + 1442695040888963407u;
-        uint32_t u = (uint32_t)(x >> 33) % U;
-        int r = (int)((x >> 20) % NR), g = (int)((x >> 24) % NS);
+        uint32_t u = (uint32_t)(x >> 33) % BD_U;
+        int r = (int)((x >> 20) % BD_NR), g = (int)((x >> 24) % (BD_NS + 1));
         ds_ip ip;
         ds_ip_set_v4(&ip, 0x0a000000u + u * 7u);
         ds_host_info h;
         memset(&h, 0, sizeof h);
-        snprintf(h.country, sizeof h.country, "C%u", u % NC);
+        snprintf(h.country, sizeof h.country, "C%u", u % BD_NC);
+        h.asn = 100u + 1024u * (u % BD_NC);
         ds_breakdown_add(bd, roles[r], sigs[g], &ip, &h);
-        seen[r][g][u] = seen[r][NS][u] = true;
+        seen[r][g][u] = seen[r][BD_NS][u] = true;
     }
-    char *got = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&got, &len);
-    ds_breakdown_write_table(bd, DS_BD_COUNTRIES, m);
-    fclose(m);
-    /* The expected file: groups in name order ("*" first), keys by hosts then name. */
-    char *want = NULL;
-    m = open_memstream(&want, &len);
-    fputs(DS_BREAKDOWN_CSV_HEADER "\n", m);
-    static const int role_order[NR] = {1, 0}, sig_order[NS + 1] = {NS, 2, 1, 0};
-    static const char *const sig_name[NS + 1] = {"slammer", "codered", "b", "*"};
-    for (int ri = 0; ri < NR; ri++)
-        for (int si = 0; si < NS + 1; si++) {
-            int r = role_order[ri], g = sig_order[si];
-            size_t cnt[NC] = {0}, total = 0;
-            for (uint32_t u = 0; u < U; u++)
-                if (seen[r][g][u]) {
-                    cnt[u % NC]++;
-                    total++;
-                }
-            bool done[NC] = {false};
-            for (int n = 0; n < NC; n++) { /* most hosts first; ties by key */
-                int best = -1;
-                for (int c = 0; c < NC; c++)
-                    if (!done[c] && cnt[c] && (best < 0 || cnt[c] > cnt[best]))
-                        best = c;
-                if (best < 0)
-                    break;
-                done[best] = true;
-                fprintf(m, "%s,%s,C%d,%zu,%.2f\n", roles[r], sig_name[g], best, cnt[best],
-                        100.0 * (double)cnt[best] / (double)total);
-            }
-        }
-    fclose(m);
-    DS_CHECK(strcmp(got, want) == 0);
-    if (strcmp(got, want) != 0)
-        fprintf(stderr, "    countries.csv:\n%.400s\n    expected:\n%.400s\n", got, want);
-    free(got);
-    free(want);
+    for (int t = 0; t < 2; t++) {
+        char *got = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&got, &len);
+        ds_breakdown_write_table(bd, t ? DS_BD_ASNS : DS_BD_COUNTRIES, m);
+        fclose(m);
+        char *want = breakdown_expected(seen, t == 1);
+        DS_CHECK(strcmp(got, want) == 0);
+        if (strcmp(got, want) != 0)
+            fprintf(stderr, "    %s:\n%.400s\n    expected:\n%.400s\n",
+                    t ? "asns.csv" : "countries.csv", got, want);
+        free(got);
+        free(want);
+    }
     ds_breakdown_free(bd);
 }
 

@@ -5,10 +5,12 @@
  *
  * Hosts are appended as they come and counted once, at write time: small
  * references (group rank, address, entry index) are sorted with integer compares to
- * drop repeats, every host is added once more under signature "*" (each host once
- * per role, however many signatures it has), then each group's keys are counted.
- * Keys are interned strings, so counting hashes pointers, never text; only the
- * distinct keys of a group are sorted (hosts descending, key) for the output.
+ * drop repeats; every role gets a group under signature "*" (each host once per
+ * role, however many signatures it has), merged from its groups, which are sorted
+ * by address already; then the keys of every group and table are counted in one
+ * pass over the group, in chunks on the run's threads. Keys are interned strings,
+ * so counting hashes pointers, never text; only the distinct keys of a group are
+ * sorted (hosts descending, key) for the output.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -47,22 +49,34 @@ struct ds_breakdown {
     ds_bd_ref *refs; /* prepared: unique refs including "*" groups, sorted */
     size_t nrefs;
     bool prepared;
-    struct ds_bd_memo *memo; /* counts already made (the CSVs and the summary share) */
-    size_t nmemo, capmemo;
+    struct ds_bd_memo *memo; /* every group's counts, by start (the CSVs and the summary share) */
+    size_t nmemo;
     unsigned threads; /* for sorting and counting; the tables never depend on it */
+    /* ds_breakdown_add's shortcuts: a worm's million hosts share a few names and keys. */
+    uint32_t last_role, last_sig; /* name ids of the previous call, UINT32_MAX at first */
+    const char *country[26 * 26]; /* interned "AA".."ZZ" */
+    const char *category[DS_CAT_COUNT];
+    const char *unknown;
+    struct {
+        uint32_t asn;
+        const char *key;
+    } asn[1024]; /* direct-mapped by number */
 };
 
+/* The counts of one group: runs per table, DS_BD_TABLES being registrable domains. */
 typedef struct ds_bd_memo {
     size_t start;
-    int table;
-    struct ds_run *runs;
-    size_t nruns;
+    struct ds_run *runs[DS_BD_TABLES + 1];
+    size_t nruns[DS_BD_TABLES + 1];
 } ds_bd_memo;
 
 static void ds_memo_clear(ds_breakdown *b)
 {
     for (size_t i = 0; i < b->nmemo; i++)
-        free(b->memo[i].runs);
+        for (int t = 0; t <= DS_BD_TABLES; t++)
+            free(b->memo[i].runs[t]);
+    free(b->memo);
+    b->memo = NULL;
     b->nmemo = 0;
 }
 
@@ -83,6 +97,7 @@ ds_breakdown *ds_breakdown_new(unsigned threads)
     ds_breakdown *b = ds_xcalloc(1, sizeof(*b));
     b->pool = ds_strpool_new();
     b->threads = threads;
+    b->last_role = b->last_sig = UINT32_MAX;
     return b;
 }
 
@@ -97,7 +112,6 @@ void ds_breakdown_free(ds_breakdown *b)
     free(b->slot_id);
     free(b->refs);
     ds_memo_clear(b);
-    free(b->memo);
     free(b);
 }
 
@@ -151,6 +165,40 @@ static uint32_t ds_name_id(ds_breakdown *b, const char *name)
     return (uint32_t)b->nnames++;
 }
 
+/* ds_name_id, first trying the previous call's id (*last). */
+static uint32_t ds_name_id_again(ds_breakdown *b, const char *name, uint32_t *last)
+{
+    if (*last == UINT32_MAX || strcmp(b->names[*last], name) != 0)
+        *last = ds_name_id(b, name);
+    return *last;
+}
+
+static const char *ds_country_key(ds_breakdown *b, const char *cc)
+{
+    if (!cc[0])
+        return b->unknown;
+    if (cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z' || cc[2])
+        return ds_intern(b, cc);
+    const char **k = &b->country[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
+    if (!*k)
+        *k = ds_intern(b, cc);
+    return *k;
+}
+
+static const char *ds_asn_key(ds_breakdown *b, uint32_t asn)
+{
+    if (!asn)
+        return b->unknown;
+    size_t j = asn & (sizeof b->asn / sizeof b->asn[0] - 1);
+    if (b->asn[j].asn != asn || !b->asn[j].key) {
+        char buf[16];
+        snprintf(buf, sizeof(buf), "%u", asn);
+        b->asn[j].asn = asn;
+        b->asn[j].key = ds_intern(b, buf);
+    }
+    return b->asn[j].key;
+}
+
 void ds_breakdown_add(ds_breakdown *b, const char *role, const char *signature, const ds_ip *ip,
                       const ds_host_info *h)
 {
@@ -158,16 +206,19 @@ void ds_breakdown_add(ds_breakdown *b, const char *role, const char *signature, 
         b->cap = b->cap ? b->cap * 2 : 1024;
         b->v = ds_xrealloc(b->v, b->cap * sizeof(*b->v));
     }
+    if (!b->unknown)
+        b->unknown = ds_intern(b, "unknown");
     ds_bd_entry *e = &b->v[b->n++];
-    char asn[16];
     e->ip = *ip;
-    e->role = ds_name_id(b, role ? role : "");
-    e->sig = ds_name_id(b, signature ? signature : "");
-    e->key[DS_BD_COUNTRIES] = ds_intern(b, h->country[0] ? h->country : "unknown");
-    e->key[DS_BD_TLDS] = ds_intern(b, h->tld ? h->tld : "unknown");
-    snprintf(asn, sizeof(asn), "%u", h->asn);
-    e->key[DS_BD_ASNS] = ds_intern(b, h->asn ? asn : "unknown");
-    e->key[DS_BD_CATEGORIES] = ds_intern(b, ds_category_name(h->category));
+    e->role = ds_name_id_again(b, role ? role : "", &b->last_role);
+    e->sig = ds_name_id_again(b, signature ? signature : "", &b->last_sig);
+    e->key[DS_BD_COUNTRIES] = ds_country_key(b, h->country);
+    e->key[DS_BD_TLDS] = h->tld ? ds_intern(b, h->tld) : b->unknown;
+    e->key[DS_BD_ASNS] = ds_asn_key(b, h->asn);
+    unsigned c = (unsigned)h->category < DS_CAT_COUNT ? (unsigned)h->category : DS_CAT_UNKNOWN;
+    if (!b->category[c])
+        b->category[c] = ds_intern(b, ds_category_name((ds_category)c));
+    e->key[DS_BD_CATEGORIES] = b->category[c];
     e->domain = h->domain ? ds_intern(b, h->domain) : NULL;
     e->as_org = h->as_org;
     e->category = (uint8_t)h->category;
@@ -258,22 +309,65 @@ static bool ds_radix_refs(ds_bd_ref *r, size_t n)
     return true;
 }
 
-/* Sorts refs[from..nrefs) and drops repeats of (group, ip). */
-static void ds_sort_unique(ds_breakdown *b, size_t from)
+/* Sorts r[0..n) and drops repeats of (group, ip); returns how many remain. */
+static size_t ds_sort_unique(unsigned threads, ds_bd_ref *r, size_t n)
 {
-    size_t n = b->nrefs - from;
-    if (n < 32768 || n > UINT32_MAX || !ds_radix_refs(b->refs + from, n))
-        ds_parallel_sort(b->threads, b->refs + from, n, sizeof(*b->refs), ds_ref_cmp);
-    size_t w = from;
-    for (size_t i = from; i < b->nrefs; i++)
-        if (w == from || ds_ref_cmp(&b->refs[w - 1], &b->refs[i]) != 0)
-            b->refs[w++] = b->refs[i];
-    b->nrefs = w;
+    if (n < 32768 || n > UINT32_MAX || !ds_radix_refs(r, n))
+        ds_parallel_sort(threads, r, n, sizeof(*r), ds_ref_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || ds_ref_cmp(&r[w - 1], &r[i]) != 0)
+            r[w++] = r[i];
+    return w;
+}
+
+static int ds_ref_ip_cmp(const ds_bd_ref *a, const ds_bd_ref *c)
+{
+    if (a->hi != c->hi)
+        return a->hi < c->hi ? -1 : 1;
+    if (a->lo != c->lo)
+        return a->lo < c->lo ? -1 : 1;
+    return 0;
+}
+
+/* Writes the union of the groups g[0..k) (each sorted by address, no repeats), each
+ * address once, into out as group `group`, signature `sig`; returns how many. A
+ * repeated address keeps the reference of the first group that has it. */
+static size_t ds_union(unsigned threads, const ds_bd_ref *const *g, const size_t *gn, size_t k,
+                       uint64_t group, uint32_t sig, ds_bd_ref *out)
+{
+    size_t no = 0;
+    if (k > 8) { /* many signatures: one sort beats a wide merge */
+        for (size_t q = 0; q < k; q++)
+            for (size_t i = 0; i < gn[q]; i++)
+                out[no++] = g[q][i];
+        for (size_t i = 0; i < no; i++) {
+            out[i].group = group;
+            out[i].sig = sig;
+        }
+        return ds_sort_unique(threads, out, no);
+    }
+    size_t at[8] = {0};
+    for (;;) {
+        size_t best = k;
+        for (size_t q = 0; q < k; q++)
+            if (at[q] < gn[q] && (best == k || ds_ref_ip_cmp(&g[q][at[q]], &g[best][at[best]]) < 0))
+                best = q;
+        if (best == k)
+            break;
+        ds_bd_ref r = g[best][at[best]++];
+        if (no && ds_ref_ip_cmp(&out[no - 1], &r) == 0)
+            continue;
+        r.group = group;
+        r.sig = sig;
+        out[no++] = r;
+    }
+    return no;
 }
 
 /* Orders the hosts by (role, signature, address) as names sort, drops repeats and
- * adds every host once more under signature "*" of its role. Entries stay put; only
- * 40-byte references with integer keys are sorted. */
+ * adds every role's "*" group. Entries stay put; only 40-byte references with
+ * integer keys are sorted. */
 static void ds_prepare(ds_breakdown *b)
 {
     if (b->prepared)
@@ -289,29 +383,59 @@ static void ds_prepare(ds_breakdown *b)
     g_rank_names = NULL;
     for (uint32_t i = 0; i < b->nnames; i++)
         rank[order[i]] = i;
-    free(b->refs);
-    b->refs = ds_xmalloc((2 * b->n + 1) * sizeof(*b->refs));
-    b->nrefs = 0;
+    ds_bd_ref *refs = ds_xmalloc((b->n ? b->n : 1) * sizeof(*refs));
     for (size_t i = 0; i < b->n; i++) {
         const ds_bd_entry *e = &b->v[i];
-        b->refs[b->nrefs++] = (ds_bd_ref){rank[e->role] << 32 | rank[e->sig],
-                                          ds_be64(e->ip.b),
-                                          ds_be64(e->ip.b + 8),
-                                          (uint32_t)i,
-                                          e->role,
-                                          e->sig};
+        refs[i] = (ds_bd_ref){rank[e->role] << 32 | rank[e->sig],
+                              ds_be64(e->ip.b),
+                              ds_be64(e->ip.b + 8),
+                              (uint32_t)i,
+                              e->role,
+                              e->sig};
     }
-    ds_sort_unique(b, 0);
-    size_t n = b->nrefs;
-    for (size_t i = 0; i < n; i++) {
-        ds_bd_ref r = b->refs[i];
-        if (r.sig == star)
-            continue; /* the caller used "*" itself: it is the aggregate already */
-        r.group = rank[r.role] << 32 | rank[star];
-        r.sig = star;
-        b->refs[b->nrefs++] = r;
+    size_t n = ds_sort_unique(b->threads, refs, b->n);
+    /* Each role's groups in order, its "*" group (the union of them all; one the
+     * caller made itself is part of it, and first) in its place by name. */
+    free(b->refs);
+    b->refs = ds_xmalloc((2 * n + 1) * sizeof(*b->refs));
+    b->nrefs = 0;
+    const ds_bd_ref **g = ds_xmalloc((b->nnames + 1) * sizeof(*g));
+    size_t *gn = ds_xmalloc((b->nnames + 1) * sizeof(*gn));
+    for (size_t rs = 0; rs < n;) {
+        size_t re = rs;
+        while (re < n && refs[re].role == refs[rs].role)
+            re++;
+        uint64_t sgroup = rank[refs[rs].role] << 32 | rank[star];
+        size_t p1 = rs, p2;
+        while (p1 < re && refs[p1].group < sgroup)
+            p1++;
+        for (p2 = p1; p2 < re && refs[p2].group == sgroup;)
+            p2++;
+        size_t k = 0;
+        if (p2 > p1) {
+            g[k] = refs + p1;
+            gn[k++] = p2 - p1;
+        }
+        for (size_t i = rs; i < re;) {
+            size_t j = i + 1;
+            while (j < re && refs[j].group == refs[i].group)
+                j++;
+            if (refs[i].group != sgroup) {
+                g[k] = refs + i;
+                gn[k++] = j - i;
+            }
+            i = j;
+        }
+        memcpy(b->refs + b->nrefs, refs + rs, (p1 - rs) * sizeof(*refs));
+        b->nrefs += p1 - rs;
+        b->nrefs += ds_union(b->threads, g, gn, k, sgroup, star, b->refs + b->nrefs);
+        memcpy(b->refs + b->nrefs, refs + p2, (re - p2) * sizeof(*refs));
+        b->nrefs += re - p2;
+        rs = re;
     }
-    ds_sort_unique(b, 0);
+    free(g);
+    free(gn);
+    free(refs);
     free(order);
     free(rank);
     b->prepared = true;
@@ -333,61 +457,110 @@ static int ds_run_cmp(const void *x, const void *y)
     return strcmp(a->key, c->key);
 }
 
-/* Counts the keys of table t (or registrable domains when t == DS_BD_TABLES, hosts
- * without one left out) over the group refs[0..n): keys are interned, so a hash on
- * the pointer counts them in one pass. Returns the runs, most hosts first. */
-static ds_run *ds_count(const ds_breakdown *b, const ds_bd_ref *refs, size_t n, int t,
-                        size_t *nruns)
+/* Hosts per key of one table over some refs: keys are interned, so a table on the
+ * pointer counts them. Runs stay in order of first appearance until sorted. */
+typedef struct ds_tally {
+    uint32_t *slot; /* run index + 1 */
+    size_t ns;
+    ds_run *runs;
+    size_t nr, cap;
+} ds_tally;
+
+static ds_run *ds_tally_at(ds_tally *t, const char *k)
 {
-    size_t ns = 16;
-    while (ns < 2 * n)
-        ns *= 2;
-    uint32_t *slot = ds_xcalloc(ns, sizeof(*slot)); /* run index + 1 */
-    ds_run *runs = ds_xmalloc((n ? n : 1) * sizeof(*runs));
-    size_t r = 0;
-    for (size_t i = 0; i < n; i++) {
-        const ds_bd_entry *e = &b->v[refs[i].idx];
-        const char *k = t == DS_BD_TABLES ? e->domain : e->key[t];
-        if (!k)
-            continue;
-        size_t j = ds_ptr_hash(k) & (ns - 1);
-        while (slot[j] && runs[slot[j] - 1].key != k)
-            j = (j + 1) & (ns - 1);
-        if (!slot[j]) {
-            runs[r] = (ds_run){k, 0, 0, NULL};
-            slot[j] = (uint32_t)++r;
+    if ((t->nr + 1) * 2 > t->ns) {
+        free(t->slot);
+        t->ns = t->ns ? 2 * t->ns : 64;
+        t->slot = ds_xcalloc(t->ns, sizeof(*t->slot));
+        for (size_t r = 0; r < t->nr; r++) {
+            size_t j = ds_ptr_hash(t->runs[r].key) & (t->ns - 1);
+            while (t->slot[j])
+                j = (j + 1) & (t->ns - 1);
+            t->slot[j] = (uint32_t)r + 1;
         }
-        ds_run *run = &runs[slot[j] - 1];
-        run->hosts++;
-        run->isp += e->category == DS_CAT_ISP_HOME;
-        if (!run->as_org)
-            run->as_org = e->as_org;
     }
-    free(slot);
-    qsort(runs, r, sizeof(*runs), ds_run_cmp);
-    *nruns = r;
-    return runs;
+    size_t j = ds_ptr_hash(k) & (t->ns - 1);
+    while (t->slot[j] && t->runs[t->slot[j] - 1].key != k)
+        j = (j + 1) & (t->ns - 1);
+    if (!t->slot[j]) {
+        if (t->nr == t->cap) {
+            t->cap = t->cap ? 2 * t->cap : 64;
+            t->runs = ds_xrealloc(t->runs, t->cap * sizeof(*t->runs));
+        }
+        t->runs[t->nr] = (ds_run){k, 0, 0, NULL};
+        t->slot[j] = (uint32_t)++t->nr;
+    }
+    return &t->runs[t->slot[j] - 1];
 }
 
-/* ds_count of the group starting at refs[start], computed once per prepare. The
- * result belongs to the breakdown. */
-static const ds_run *ds_count_memo(ds_breakdown *b, size_t start, size_t n, int t, size_t *nruns)
+/* Adds x's counts into t (as_org: the first known, in order). */
+static void ds_tally_add(ds_tally *t, const ds_run *x)
 {
-    for (size_t i = 0; i < b->nmemo; i++)
-        if (b->memo[i].start == start && b->memo[i].table == t) {
-            *nruns = b->memo[i].nruns;
-            return b->memo[i].runs;
+    ds_run *r = ds_tally_at(t, x->key);
+    r->hosts += x->hosts;
+    r->isp += x->isp;
+    if (!r->as_org)
+        r->as_org = x->as_org;
+}
+
+/* Counting is cut into chunks of refs (a group of a million hosts is one pass of
+ * random reads into the entries: chunks spread it over the threads), then each
+ * group's chunks are added up in order. */
+enum { DS_BD_CHUNK = 1 << 16 };
+
+typedef struct ds_bd_chunk {
+    size_t group, from, to;
+    ds_tally t[DS_BD_TABLES + 1];
+} ds_bd_chunk;
+
+typedef struct ds_count_job {
+    const ds_breakdown *b;
+    ds_bd_chunk *chunks;
+    size_t *first; /* of each group's chunks; first[ngroups] = nchunks */
+    ds_bd_memo *memo;
+} ds_count_job;
+
+static void ds_count_chunk(void *arg, size_t c)
+{
+    const ds_count_job *j = arg;
+    const ds_breakdown *b = j->b;
+    ds_bd_chunk *ch = &j->chunks[c];
+    for (size_t i = ch->from; i < ch->to; i++) {
+        if (i + 16 < ch->to) { /* the entries are read in address order: at random */
+            const char *ahead = (const char *)&b->v[b->refs[i + 16].idx];
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + sizeof(ds_bd_entry) - 1);
         }
-    if (b->nmemo == b->capmemo) {
-        b->capmemo = b->capmemo ? b->capmemo * 2 : 16;
-        b->memo = ds_xrealloc(b->memo, b->capmemo * sizeof(*b->memo));
+        const ds_bd_entry *e = &b->v[b->refs[i].idx];
+        for (int t = 0; t <= DS_BD_TABLES; t++) {
+            const char *k = t == DS_BD_TABLES ? e->domain : e->key[t];
+            if (!k)
+                continue;
+            ds_run x = {k, 1, e->category == DS_CAT_ISP_HOME, e->as_org};
+            ds_tally_add(&ch->t[t], &x);
+        }
     }
-    ds_bd_memo *m = &b->memo[b->nmemo++];
-    m->start = start;
-    m->table = t;
-    m->runs = ds_count(b, b->refs + start, n, t, &m->nruns);
-    *nruns = m->nruns;
-    return m->runs;
+}
+
+static void ds_count_group(void *arg, size_t g)
+{
+    const ds_count_job *j = arg;
+    ds_bd_memo *m = &j->memo[g];
+    m->start = j->chunks[j->first[g]].from;
+    for (int t = 0; t <= DS_BD_TABLES; t++) {
+        ds_tally all = {0};
+        for (size_t c = j->first[g]; c < j->first[g + 1]; c++) {
+            ds_tally *ct = &j->chunks[c].t[t];
+            for (size_t r = 0; r < ct->nr; r++)
+                ds_tally_add(&all, &ct->runs[r]);
+            free(ct->slot);
+            free(ct->runs);
+        }
+        free(all.slot);
+        qsort(all.runs, all.nr, sizeof(*all.runs), ds_run_cmp);
+        m->runs[t] = all.runs;
+        m->nruns[t] = all.nr;
+    }
 }
 
 /* End of the (role, signature) group starting at i. */
@@ -399,70 +572,64 @@ static size_t ds_group_end(const ds_breakdown *b, size_t i)
     return j;
 }
 
-/* With threads, every count the tables and the summary will ask for is made at
- * once, in parallel over (group, table); the memo then answers them. */
-typedef struct ds_count_job {
-    const ds_breakdown *b;
-    size_t *start, *n; /* of each group */
-    int *table;
-    ds_bd_memo *out;
-} ds_count_job;
-
-static void ds_count_one(void *arg, size_t i)
-{
-    ds_count_job *j = arg;
-    ds_bd_memo *m = &j->out[i];
-    m->start = j->start[i];
-    m->table = j->table[i];
-    m->runs = ds_count(j->b, j->b->refs + j->start[i], j->n[i], j->table[i], &m->nruns);
-}
-
+/* Counts every table of every group (after ds_prepare), once. */
 static void ds_count_all(ds_breakdown *b)
 {
-    if (b->threads <= 1 || b->nmemo)
+    if (b->memo || !b->nrefs)
         return;
-    uint32_t star = ds_name_id(b, "*");
-    size_t cap = 16, k = 0;
-    ds_count_job j = {b, ds_xmalloc(cap * sizeof(size_t)), ds_xmalloc(cap * sizeof(size_t)),
-                      ds_xmalloc(cap * sizeof(int)), NULL};
+    size_t ngroups = 0, nchunks = 0;
+    for (size_t i = 0; i < b->nrefs; i++)
+        if (i == 0 || b->refs[i].group != b->refs[i - 1].group)
+            ngroups++;
     for (size_t i = 0; i < b->nrefs;) {
         size_t e = ds_group_end(b, i);
-        /* the four tables for every group; domains for the summary's "*" groups */
-        for (int t = 0; t <= DS_BD_TABLES; t++) {
-            if (t == DS_BD_TABLES && b->refs[i].sig != star)
-                continue;
-            if (k == cap) {
-                cap *= 2;
-                j.start = ds_xrealloc(j.start, cap * sizeof(size_t));
-                j.n = ds_xrealloc(j.n, cap * sizeof(size_t));
-                j.table = ds_xrealloc(j.table, cap * sizeof(int));
-            }
-            j.start[k] = i;
-            j.n[k] = e - i;
-            j.table[k++] = t;
-        }
+        nchunks += (e - i + DS_BD_CHUNK - 1) / DS_BD_CHUNK;
         i = e;
     }
-    if (k > b->capmemo) {
-        b->capmemo = k;
-        b->memo = ds_xrealloc(b->memo, k * sizeof(*b->memo));
+    ds_count_job j = {b, ds_xcalloc(nchunks, sizeof(ds_bd_chunk)),
+                      ds_xmalloc((ngroups + 1) * sizeof(size_t)),
+                      ds_xcalloc(ngroups, sizeof(ds_bd_memo))};
+    size_t c = 0, g = 0;
+    for (size_t i = 0; i < b->nrefs; g++) {
+        size_t e = ds_group_end(b, i);
+        j.first[g] = c;
+        for (size_t from = i; from < e; from += DS_BD_CHUNK)
+            j.chunks[c++] = (ds_bd_chunk){
+                .group = g, .from = from, .to = e - from > DS_BD_CHUNK ? from + DS_BD_CHUNK : e};
+        i = e;
     }
-    j.out = b->memo;
-    ds_parallel_for(b->threads, k, ds_count_one, &j);
-    b->nmemo = k;
-    free(j.start);
-    free(j.n);
-    free(j.table);
+    j.first[ngroups] = c;
+    ds_parallel_for(b->threads, nchunks, ds_count_chunk, &j);
+    ds_parallel_for(b->threads, ngroups, ds_count_group, &j);
+    free(j.chunks);
+    free(j.first);
+    b->memo = j.memo;
+    b->nmemo = ngroups;
+}
+
+/* The counts of table t (DS_BD_TABLES: domains) of the group starting at refs[start]. */
+static const ds_run *ds_counted(ds_breakdown *b, size_t start, int t, size_t *nruns)
+{
+    ds_count_all(b);
+    size_t lo = 0, hi = b->nmemo;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (b->memo[mid].start <= start)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *nruns = b->memo[lo].nruns[t];
+    return b->memo[lo].runs[t];
 }
 
 void ds_breakdown_write_table(ds_breakdown *b, ds_breakdown_table t, FILE *f)
 {
     ds_prepare(b);
-    ds_count_all(b);
     fputs(DS_BREAKDOWN_CSV_HEADER "\n", f);
     for (size_t i = 0; i < b->nrefs;) {
         size_t j = ds_group_end(b, i), nr;
-        const ds_run *runs = ds_count_memo(b, i, j - i, (int)t, &nr);
+        const ds_run *runs = ds_counted(b, i, (int)t, &nr);
         for (size_t k = 0; k < nr; k++) {
             ds_csv_text(f, b->names[b->refs[i].role]);
             fputc(',', f);
@@ -515,7 +682,7 @@ static json_t *ds_role_json(ds_breakdown *b, size_t start, size_t n, size_t top)
     json_object_set_new(o, "hosts", json_integer((json_int_t)n));
     for (int t = 0; t < DS_BD_TABLES; t++) {
         size_t nr;
-        const ds_run *runs = ds_count_memo(b, start, n, t, &nr);
+        const ds_run *runs = ds_counted(b, start, t, &nr);
         json_object_set_new(
             o, names[t],
             ds_top_json(runs, nr, n, t == DS_BD_CATEGORIES ? nr : top, t == DS_BD_ASNS));
@@ -534,7 +701,7 @@ static json_t *ds_role_json(ds_breakdown *b, size_t start, size_t n, size_t top)
         }
     }
     size_t nr;
-    const ds_run *runs = ds_count_memo(b, start, n, DS_BD_TABLES, &nr);
+    const ds_run *runs = ds_counted(b, start, DS_BD_TABLES, &nr);
     json_t *doms = json_array();
     size_t considered = nr < DS_TOP_DOMAINS_FOR_SHARE ? nr : DS_TOP_DOMAINS_FOR_SHARE, isp = 0;
     for (size_t k = 0; k < considered; k++) {
@@ -558,7 +725,6 @@ static json_t *ds_role_json(ds_breakdown *b, size_t start, size_t n, size_t top)
 json_t *ds_breakdown_summary(ds_breakdown *b, size_t top)
 {
     ds_prepare(b);
-    ds_count_all(b);
     json_t *roles = json_object();
     uint32_t star = ds_name_id(b, "*");
     for (size_t i = 0; i < b->nrefs;) {

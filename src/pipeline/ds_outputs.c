@@ -148,14 +148,15 @@ static json_t *ds_summary_json(const ds_run_config *cfg, const ds_runsum *rs)
 /* Writes every analyzer's files, then summary.json last, so summary.json appearing
  * means the rest of the directory is consistent with it. */
 int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsum *rs,
-                     void *const *st, ds_report_movie **movie)
+                     void *const *st, ds_par *par, ds_report_movie **movie)
 {
     char err[DS_ERRLEN];
     if (movie)
         *movie = NULL;
     if (cfg->state_mem) {
         /* An --mpi rank: the state goes to the reduction, the outputs are rank 0's. */
-        if (ds_state_save_run_mem(cfg, rs, st, cfg->state_mem, err, sizeof err) == 0)
+        if ((!par || ds_par_wait(par, err, sizeof err) == 0) &&
+            ds_state_save_run_mem(cfg, rs, st, cfg->state_mem, err, sizeof err) == 0)
             return 0;
         fprintf(stderr, "darkscope: %s\n", err);
         return -1;
@@ -171,6 +172,10 @@ int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsu
     for (size_t a = 0; a < ds_analyzer_count; a++) {
         if (cfg->analyzer_on && !cfg->analyzer_on[a])
             continue;
+        if (par && ds_par_ready(par, a, err, sizeof err) != 0) {
+            fprintf(stderr, "darkscope: %s\n", err);
+            rc = -1;
+        }
         if (ds_analyzers[a]->write(st[a], &wctx, sum, err, sizeof err) != 0) {
             fprintf(stderr, "darkscope: %s\n", err);
             rc = -1;

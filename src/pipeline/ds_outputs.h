@@ -17,6 +17,7 @@
 #include "output/ds_report.h"
 #include "pipeline/ds_run.h"
 #include "pipeline/ds_source.h"
+#include "pipeline/ds_thread.h"
 
 typedef struct ds_runsum {
     json_t *inputs;      /* array of summary.json "inputs" objects (owned) */
@@ -40,9 +41,11 @@ void ds_runsum_merge(ds_runsum *dst, const ds_runsum *src);
  * appearing means the rest of the directory is consistent with it). st[a] is the
  * state of registry entry a. With movie not NULL (a report follows), the report's
  * movie is started once the files it reads are written, to run while the others
- * are (*movie, NULL when not started: see ds_report_movie_start). Returns 0, or -1
- * after printing the errors. */
+ * are (*movie, NULL when not started: see ds_report_movie_start). With par not
+ * NULL (`analyze -j`), each state is waited for (ds_par_ready) just before it is
+ * used, so the merges of the later analyzers' shards go on while the earlier ones
+ * write. Returns 0, or -1 after printing the errors. */
 int ds_write_outputs(const ds_run_config *cfg, const ds_ctx *ctx, const ds_runsum *rs,
-                     void *const *st, ds_report_movie **movie);
+                     void *const *st, ds_par *par, ds_report_movie **movie);
 
 #endif

@@ -178,11 +178,11 @@ static void ds_run_summarise(const ds_state *S, ds_runsum *rs)
     rs->complete = S->complete;
 }
 
-static int ds_write_outputs_now(ds_state *S, ds_report_movie **movie)
+static int ds_write_outputs_now(ds_state *S, ds_par *par, ds_report_movie **movie)
 {
     ds_runsum rs;
     ds_run_summarise(S, &rs);
-    int rc = ds_write_outputs(S->cfg, &S->ctx, &rs, S->st, movie);
+    int rc = ds_write_outputs(S->cfg, &S->ctx, &rs, S->st, par, movie);
     if (S->cfg->state_out && rc == 0 && !S->ctx.live) {
         char err[DS_ERRLEN];
         if (ds_state_save_run(S->cfg, &rs, S->st, S->cfg->state_out, err, sizeof err) != 0) {
@@ -306,7 +306,7 @@ int ds_run(const ds_run_config *cfg)
     for (size_t a = 0; a < ds_analyzer_count; a++)
         if (ds_on(&S, a))
             on[non++] = a;
-    /* -j N: the workers make and own the states until ds_par_finish. A run that
+    /* -j N: the workers make and own the states until ds_par_finish_start. A run that
      * saves its state keeps every analyzer whole (ds_thread.h). */
     ds_par *par = NULL;
     if (cfg->threads > 1 && !S.ctx.live)
@@ -344,7 +344,7 @@ int ds_run(const ds_run_config *cfg)
             if (iv != flushed_interval) {
                 if (flushed_interval != INT64_MIN) {
                     S.complete = false;
-                    ds_write_outputs_now(&S, NULL);
+                    ds_write_outputs_now(&S, NULL, NULL);
                 }
                 flushed_interval = iv;
             }
@@ -379,16 +379,14 @@ int ds_run(const ds_run_config *cfg)
 
     int rc = DS_EXIT_OK;
     double t_read = ds_now(), cpu_read = ds_thread_cpu();
-    if (par && ds_par_finish(par, S.st, err, sizeof err) != 0) {
-        fprintf(stderr, "darkscope: %s\n", err);
-        rc = DS_EXIT_OUTPUT;
-    }
+    if (par)
+        ds_par_finish_start(par, S.st);
     double t_merge = ds_now();
     ds_destroyer dd = {S.st, on, non};
     pthread_t dth;
     bool dth_on = false;
     ds_report_movie *movie = NULL;
-    if (ds_write_outputs_now(&S, cfg->state_mem ? NULL : &movie) != 0) {
+    if (ds_write_outputs_now(&S, par, cfg->state_mem ? NULL : &movie) != 0) {
         rc = DS_EXIT_OUTPUT;
         ds_report_movie_drop(movie);
     } else if (!cfg->state_mem) {

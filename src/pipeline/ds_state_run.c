@@ -472,7 +472,7 @@ int ds_merge_states_write(const ds_run_config *cfg, const ds_state_src *srcs, si
         return rc;
     }
     ds_report_movie *movie = NULL;
-    if (ds_write_outputs(cfg, &ctx, &acc.rs, acc.st, &movie) != 0) {
+    if (ds_write_outputs(cfg, &ctx, &acc.rs, acc.st, NULL, &movie) != 0) {
         rc = DS_EXIT_OUTPUT;
         ds_report_movie_drop(movie);
     } else { /* as analyze does */

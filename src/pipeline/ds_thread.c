@@ -90,6 +90,8 @@ struct ds_par {
     uint64_t produced; /* chunks published */
     bool filling;      /* ch[produced % DS_NCHUNK] is being filled */
     bool done;
+    struct ds_merge_job *jobs; /* from ds_par_finish_start: one per sharded analyzer */
+    size_t njobs;
 };
 
 double ds_thread_cpu(void)
@@ -240,6 +242,9 @@ void ds_par_free(ds_par *p)
 {
     if (!p)
         return;
+    char err[DS_ERRLEN];
+    ds_par_wait(p, err, sizeof err);
+    free(p->jobs);
     for (unsigned k = 0; k < p->nw; k++) {
         free(p->w[k].units);
         free(p->w[k].mine);
@@ -371,7 +376,7 @@ typedef struct ds_merge_job {
     size_t a;
     void *target;
     pthread_t th;
-    bool threaded;
+    bool threaded; /* running on th, not joined yet */
     int rc;
     char err[DS_ERRLEN];
 } ds_merge_job;
@@ -399,7 +404,7 @@ static void *ds_merge_main(void *arg)
     return NULL;
 }
 
-int ds_par_finish(ds_par *p, void **st, char *err, size_t errlen)
+void ds_par_finish_start(ds_par *p, void **st)
 {
     if (p->filling && p->ch[p->produced % DS_NCHUNK].n > 0)
         ds_par_publish(p);
@@ -407,38 +412,60 @@ int ds_par_finish(ds_par *p, void **st, char *err, size_t errlen)
     ds_par_stop(p);
     /* Whole analyzers' states are the results. Each sharded analyzer's shards merge
      * in worker order into a fresh state made with the run's context (the one that
-     * writes); the analyzers' merges are independent, so they run side by side,
-     * unless --max-memory's budget (one counter for the run's context) is charged. */
-    ds_merge_job *jobs = ds_xcalloc(p->w[0].nunits + 1, sizeof *jobs);
-    size_t nj = 0;
+     * writes). The merges are independent: each runs on its own thread, alongside
+     * the writing of the analyzers before it, unless --max-memory's budget (one
+     * counter for the run's context) is charged: then they run here, one by one. */
+    p->jobs = ds_xcalloc(p->w[0].nunits + 1, sizeof *p->jobs);
+    p->njobs = 0;
     for (size_t i = 0; i < p->w[0].nunits; i++) {
         const ds_unit *u = &p->w[0].units[i];
         if (u->route == DS_ROUTE_WHOLE)
             continue;
-        jobs[nj] = (ds_merge_job){.p = p, .a = u->a};
-        jobs[nj].target = ds_analyzers[u->a]->create(p->ctx, p->acfg ? p->acfg[u->a] : NULL);
-        st[u->a] = jobs[nj].target;
-        nj++;
+        ds_merge_job *j = &p->jobs[p->njobs++];
+        *j = (ds_merge_job){.p = p, .a = u->a};
+        j->target = ds_analyzers[u->a]->create(p->ctx, p->acfg ? p->acfg[u->a] : NULL);
+        st[u->a] = j->target;
     }
     for (unsigned k = 0; k < p->nw; k++)
         for (size_t i = 0; i < p->w[k].nunits; i++)
             if (p->w[k].units[i].route == DS_ROUTE_WHOLE)
                 st[p->w[k].units[i].a] = p->w[k].units[i].st;
     bool side_by_side = p->ctx->mem == NULL;
-    for (size_t i = 0; side_by_side && i + 1 < nj; i++)
-        jobs[i].threaded = pthread_create(&jobs[i].th, NULL, ds_merge_main, &jobs[i]) == 0;
-    for (size_t i = 0; i < nj; i++)
-        if (!jobs[i].threaded)
-            ds_merge_main(&jobs[i]);
+    for (size_t i = 0; i < p->njobs; i++) {
+        ds_merge_job *j = &p->jobs[i];
+        j->threaded = side_by_side && pthread_create(&j->th, NULL, ds_merge_main, j) == 0;
+        if (!j->threaded)
+            ds_merge_main(j);
+    }
+}
+
+int ds_par_ready(ds_par *p, size_t a, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < p->njobs; i++) {
+        ds_merge_job *j = &p->jobs[i];
+        if (j->a != a)
+            continue;
+        if (j->threaded) {
+            pthread_join(j->th, NULL);
+            j->threaded = false;
+        }
+        if (j->rc != 0) {
+            snprintf(err, errlen, "%s", j->err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int ds_par_wait(ds_par *p, char *err, size_t errlen)
+{
     int rc = 0;
-    for (size_t i = 0; i < nj; i++) {
-        if (jobs[i].threaded)
-            pthread_join(jobs[i].th, NULL);
-        if (jobs[i].rc != 0 && rc == 0) {
-            snprintf(err, errlen, "%s", jobs[i].err);
+    for (size_t i = 0; i < p->njobs; i++) {
+        char e[DS_ERRLEN];
+        if (ds_par_ready(p, p->jobs[i].a, e, sizeof e) != 0 && rc == 0) {
+            snprintf(err, errlen, "%s", e);
             rc = -1;
         }
     }
-    free(jobs);
     return rc;
 }

@@ -47,17 +47,23 @@ ds_pkt *ds_par_buffer(ds_par *p, size_t max);
 /* Publishes the n > 0 records just written into the buffer as one batch. */
 void ds_par_commit(ds_par *p, size_t n);
 
-/* Waits for the workers, merges the shards and stores every enabled analyzer's
- * final state into st[a] (registry index a). The states belong to the caller
- * (destroy()), but may point at contexts p holds: free p after them. Returns 0,
- * or -1 with a message when a merge failed. */
-int ds_par_finish(ds_par *p, void **st, char *err, size_t errlen);
-/* After ds_par_finish: the CPU seconds each worker spent (at most max of them);
+/* Waits for the workers and stores every enabled analyzer's final state into st[a]
+ * (registry index a): a whole analyzer's at once; a sharded one's is the merge of
+ * its shards, which runs on its own thread (the outputs of the analyzers before it
+ * are written meanwhile) until ds_par_ready or ds_par_wait. The states belong to
+ * the caller (destroy()), but may point at contexts p holds: free p after them. */
+void ds_par_finish_start(ds_par *p, void **st);
+/* Waits until st[a] is final. Returns 0, or -1 with a message when its merge
+ * failed. */
+int ds_par_ready(ds_par *p, size_t a, char *err, size_t errlen);
+/* ds_par_ready for every analyzer; the first error. */
+int ds_par_wait(ds_par *p, char *err, size_t errlen);
+/* After ds_par_finish_start: the CPU seconds each worker spent (at most max of them);
  * returns how many. For DS_RUN_TIMES (bench/bench_threads.sh). */
 size_t ds_par_cpu(const ds_par *p, double *cpu, size_t max);
 /* The calling thread's CPU seconds so far (user + system). */
 double ds_thread_cpu(void);
-/* Frees p (NULL is fine); after ds_par_finish and destroying the states. */
+/* Frees p (NULL is fine); after ds_par_wait and destroying the states. */
 void ds_par_free(ds_par *p);
 
 #endif
