@@ -3,8 +3,9 @@
  * (core/ds_parallel.h, output/ds_rows.h): every item done exactly once whatever
  * the number of threads, a parallel sort that sorts (on and around the sizes
  * where it splits), and a file written by ds_write_rows byte for byte the
- * one a single thread writes, with the `after` calls in row order, for row
- * counts on and around the chunk and round boundaries; and ds_sort_u64, the
+ * one a single thread writes, with the `after` calls in row order and never two at
+ * once, for row counts on and around the chunk boundaries and past the chunks
+ * the threads may hold; and ds_sort_u64, the
  * radix sort the movie's records use, against qsort.
  */
 #include "ds_test.h"
@@ -101,6 +102,7 @@ static void test_parallel_sort(void)
  * `after` that records the order it is called in. */
 typedef struct rows_ctx {
     size_t *order, norder;
+    atomic_int inside, overlaps; /* after calls running at once */
 } rows_ctx;
 
 static void row(void *arg, FILE *f, size_t i)
@@ -115,7 +117,10 @@ static void row(void *arg, FILE *f, size_t i)
 static void after(void *arg, size_t i)
 {
     rows_ctx *c = arg;
+    if (atomic_fetch_add(&c->inside, 1) != 0)
+        atomic_fetch_add(&c->overlaps, 1);
     c->order[c->norder++] = i;
+    atomic_fetch_sub(&c->inside, 1);
 }
 
 static char *write_rows(size_t n, unsigned threads, rows_ctx *c, size_t *len)
@@ -163,9 +168,11 @@ static void test_sort_u64(void)
 static void test_write_rows(void)
 {
     const size_t chunk = 32768; /* DS_ROWS_CHUNK */
-    const size_t counts[] = {0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk, 7 * chunk + 5};
+    /* up to more chunks than the threads may hold formatted ahead (4 each) */
+    const size_t counts[] = {0,         1,         chunk - 1,     chunk,
+                             chunk + 1, 2 * chunk, 7 * chunk + 5, 37 * chunk + 3};
     const unsigned threads[] = {2, 3, 8};
-    rows_ctx c = {malloc((7 * chunk + 5) * sizeof(size_t)), 0};
+    rows_ctx c = {malloc((37 * chunk + 3) * sizeof(size_t)), 0, 0, 0};
     for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
         size_t n = counts[k], len1, lenj;
         char *one = write_rows(n, 1, &c, &len1);
@@ -178,6 +185,7 @@ static void test_write_rows(void)
                 in_order += c.order[i] == i;
             DS_CHECK_EQ_INT(c.norder, n);
             DS_CHECK_EQ_INT(in_order, n);
+            DS_CHECK_EQ_INT(atomic_load(&c.overlaps), 0);
             free(many);
         }
         free(one);

@@ -254,7 +254,7 @@ static void test_hostile_names(void)
     ds_host_info h[N];
     for (int i = 0; i < N; i++)
         ds_ip_parse(addrs[i], &ips[i]);
-    ds_enrich_hosts(e, ips, N, h, 1);
+    ds_enrich_hosts(e, ips, N, h, 2); /* the resolver on one thread, the rest on another */
 
     DS_CHECK_EQ_INT(h[0].rdns_status, DS_RDNS_NAME);
     DS_CHECK_EQ_STR(h[0].rdns, "host-1.example.com");

@@ -43,6 +43,7 @@
  * hosts above the largest threshold only (lossy counting's output rule).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -630,6 +631,47 @@ static json_t *ds_worm_approx_json(const ds_worm *w, const ds_ctx *ctx)
     return a;
 }
 
+/* worm.csv and worm.json, which need no attribution: with threads, they are made
+ * while hosts.csv is written. */
+typedef struct ds_worm_files {
+    const ds_worm *w;
+    const ds_ctx *ctx;
+    const ds_worm_row *ex;
+    json_t *hsigs, *approx; /* summary.json's parts of them */
+    int rc;
+    char err[DS_ERRLEN];
+} ds_worm_files;
+
+static void *ds_worm_write_files(void *arg)
+{
+    ds_worm_files *wf = arg;
+    const ds_worm *w = wf->w;
+    const ds_ctx *ctx = wf->ctx;
+    ds_ofile fw;
+    wf->rc = ds_ofile_open(ctx->out, "worm.csv", &fw, wf->err, sizeof wf->err);
+    if (wf->rc == 0) {
+        ds_worm_write_rows(w, fw.f, wf->ex);
+        wf->rc = ds_ofile_commit(&fw, wf->err, sizeof wf->err);
+    }
+    if (wf->rc != 0)
+        return NULL;
+    json_t *doc = json_object();
+    json_t *sigs = json_object();
+    for (int s = 0; s < w->nsig; s++) {
+        json_t *h = json_object();
+        json_object_set_new(sigs, ds_sigset_name(ctx->sigs, s), ds_worm_report(w, s, wf->ex, h));
+        json_object_set_new(wf->hsigs, ds_sigset_name(ctx->sigs, s), h);
+    }
+    json_object_set_new(doc, "interval_s", json_real((double)w->interval / 1e9));
+    json_object_set_new(doc, "signatures", sigs);
+    wf->approx = w->approx ? ds_worm_approx_json(w, ctx) : NULL;
+    if (wf->approx)
+        json_object_set_new(doc, "approximate", json_incref(wf->approx));
+    wf->rc = ds_outdir_write_json(ctx->out, "worm.json", doc, wf->err, sizeof wf->err);
+    json_decref(doc);
+    return NULL;
+}
+
 static int ds_worm_write(void *st, const ds_ctx *ctx, json_t *summary, char *err, size_t errlen)
 {
     ds_worm *w = st;
@@ -654,45 +696,34 @@ static int ds_worm_write(void *st, const ds_ctx *ctx, json_t *summary, char *err
         ds_distinct64_free(&tmp);
         ex = &extra;
     }
-    int rc = -1;
-    ds_ofile fh, fw;
-    if (ds_ofile_open(ctx->out, "hosts.csv", &fh, err, errlen) != 0)
-        goto out;
-    ds_worm_write_hosts(w, ctx->attrib, fh.f);
-    if (ds_ofile_commit(&fh, err, errlen) != 0)
-        goto out;
-    if (ds_ofile_open(ctx->out, "worm.csv", &fw, err, errlen) != 0)
-        goto out;
-    ds_worm_write_rows(w, fw.f, ex);
-    if (ds_ofile_commit(&fw, err, errlen) != 0)
-        goto out;
-
-    json_t *doc = json_object();
-    json_t *sigs = json_object();
-    json_t *head = json_object();
-    json_t *hsigs = json_object();
-    for (int s = 0; s < w->nsig; s++) {
-        json_t *h = json_object();
-        json_object_set_new(sigs, ds_sigset_name(ctx->sigs, s), ds_worm_report(w, s, ex, h));
-        json_object_set_new(hsigs, ds_sigset_name(ctx->sigs, s), h);
+    ds_worm_files wf = {w, ctx, ex, json_object(), NULL, 0, ""};
+    pthread_t th;
+    bool side = ctx->attrib && ctx->attrib->threads > 1 &&
+                pthread_create(&th, NULL, ds_worm_write_files, &wf) == 0;
+    ds_ofile fh;
+    int rc = ds_ofile_open(ctx->out, "hosts.csv", &fh, err, errlen);
+    if (rc == 0) {
+        ds_worm_write_hosts(w, ctx->attrib, fh.f);
+        rc = ds_ofile_commit(&fh, err, errlen);
     }
-    json_object_set_new(doc, "interval_s", json_real((double)w->interval / 1e9));
-    json_object_set_new(doc, "signatures", sigs);
-    json_t *approx = w->approx ? ds_worm_approx_json(w, ctx) : NULL;
-    if (approx)
-        json_object_set_new(doc, "approximate", json_incref(approx));
-    rc = ds_outdir_write_json(ctx->out, "worm.json", doc, err, errlen);
-    json_decref(doc);
+    if (side)
+        pthread_join(th, NULL);
+    else
+        ds_worm_write_files(&wf);
+    if (rc == 0 && wf.rc != 0) {
+        snprintf(err, errlen, "%s", wf.err);
+        rc = -1;
+    }
+    json_t *head = json_object();
     json_object_set_new(head, "hosts_tracked", json_integer((json_int_t)w->hosts.n));
     size_t bytes = ds_hosttab_bytes(&w->hosts) + w->capsight * sizeof *w->sight;
     json_object_set_new(head, "host_table_bytes", json_integer((json_int_t)bytes));
     json_object_set_new(head, "bytes_per_host",
                         w->hosts.n ? json_real((double)bytes / w->hosts.n) : json_null());
-    json_object_set_new(head, "signatures", hsigs);
-    if (approx)
-        json_object_set_new(head, "approximate", approx);
+    json_object_set_new(head, "signatures", wf.hsigs);
+    if (wf.approx)
+        json_object_set_new(head, "approximate", wf.approx);
     json_object_set_new(summary, "worm", head);
-out:
     free(extra.cells);
     return rc;
 }

@@ -338,35 +338,64 @@ static void ds_geo_chunk(void *arg, size_t c)
     }
 }
 
-void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out, unsigned threads)
+/* A batch on `threads` threads. Item 0 is the cache: finding every address, then
+ * resolving the ones it lacks; it changes the engine, so one thread does it, while
+ * the others take the chunks of geolocation (items 1..), which it helps with when
+ * done. Then the cached fields are copied out, in chunks too unless the AS lookups
+ * stay on the calling thread. */
+typedef struct ds_batch_job {
+    ds_enrich *e;
+    ds_geo_job geo;
+    size_t *idx; /* cache entry of each address */
+} ds_batch_job;
+
+static void ds_batch_item(void *arg, size_t i)
 {
-    size_t *pend = ds_xmalloc((n ? n : 1) * sizeof(*pend));
-    size_t *idx = ds_xmalloc((n ? n : 1) * sizeof(*idx));
+    ds_batch_job *j = arg;
+    if (i > 0) {
+        ds_geo_chunk(&j->geo, i - 1);
+        return;
+    }
+    size_t *pend = ds_xmalloc((j->geo.n ? j->geo.n : 1) * sizeof(*pend));
     size_t np = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < j->geo.n; k++) {
         bool added;
-        idx[i] = ds_cache_get(e, &ips[i], &added);
+        j->idx[k] = ds_cache_get(j->e, &j->geo.ips[k], &added);
         if (added)
-            pend[np++] = idx[i];
+            pend[np++] = j->idx[k];
     }
     if (np)
-        ds_resolve_pending(e, pend, np);
-    bool asn_par = e->asn && ds_asn_lookup_is_pure(e->asn); /* .mmdb interns names */
-    ds_geo_job gj = {e->geo, asn_par ? e->asn : NULL, ips, n, out};
-    ds_parallel_for(threads, (n + DS_GEO_CHUNK - 1) / DS_GEO_CHUNK, ds_geo_chunk, &gj);
-    for (size_t i = 0; i < n; i++) {
-        ds_host_info *h = &out[i];
-        const ds_rentry *r = &e->ent[idx[i]];
-        if (!asn_par)
-            h->asn = ds_asn_lookup(e->asn, &ips[i], &h->as_org);
+        ds_resolve_pending(j->e, pend, np);
+    free(pend);
+}
+
+static void ds_batch_fill(void *arg, size_t c)
+{
+    const ds_batch_job *j = arg;
+    size_t end = (c + 1) * DS_GEO_CHUNK < j->geo.n ? (c + 1) * DS_GEO_CHUNK : j->geo.n;
+    for (size_t i = c * DS_GEO_CHUNK; i < end; i++) {
+        ds_host_info *h = &j->geo.out[i];
+        const ds_rentry *r = &j->e->ent[j->idx[i]];
+        if (!j->geo.asn)
+            h->asn = ds_asn_lookup(j->e->asn, &j->geo.ips[i], &h->as_org);
         h->rdns = r->rdns;
         h->rdns_status = (ds_rdns_status)r->status;
         h->tld = r->tld;
         h->domain = r->domain;
         h->category = (ds_category)r->category;
     }
-    free(pend);
-    free(idx);
+}
+
+void ds_enrich_hosts(ds_enrich *e, const ds_ip *ips, size_t n, ds_host_info *out, unsigned threads)
+{
+    bool asn_par = e->asn && ds_asn_lookup_is_pure(e->asn); /* .mmdb interns names */
+    ds_batch_job j = {e,
+                      {e->geo, asn_par ? e->asn : NULL, ips, n, out},
+                      ds_xmalloc((n ? n : 1) * sizeof(size_t))};
+    size_t chunks = (n + DS_GEO_CHUNK - 1) / DS_GEO_CHUNK;
+    ds_parallel_for(threads, 1 + chunks, ds_batch_item, &j);
+    ds_parallel_for(asn_par || !e->asn ? threads : 1, chunks, ds_batch_fill, &j);
+    free(j.idx);
 }
 
 /* ---- summary: sources and statistics ---- */

@@ -6,8 +6,8 @@
  * chunks of rows concurrently, each into memory, and writes the chunks in order,
  * so the file is byte for byte the one a single thread writes; with threads <= 1
  * every row goes straight to the file. What is not safe to do concurrently (noting
- * a host for the breakdown tables) goes in `after`, called on the caller's thread
- * for every row in order, as a single thread would.
+ * a host for the breakdown tables) goes in `after`, called for every row in order,
+ * never two at once, as a single thread would (on whichever thread is writing).
  */
 #ifndef DS_ROWS_H
 #define DS_ROWS_H
