@@ -834,21 +834,22 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
     ds_scan *sc = stp;
     /* Finished episodes plus the running ones, as if the input ended now, plus the
      * episodes of heads' first stretches held for a merge. */
-    size_t n = sc->neps;
-    for (size_t i = 0; i < sc->cap; i++)
-        n += sc->tab[i].used == DS_SLOT_LIVE && sc->tab[i].st && sc->tab[i].st->episode;
-    for (size_t i = 0; i < sc->nheads; i++)
-        n += sc->heads[i]->closed && sc->heads[i]->held.st && sc->heads[i]->held.st->episode;
-    ds_scan_ep *all = ds_xmalloc((n ? n : 1) * sizeof *all);
+    size_t n = sc->neps, cap = sc->neps + 64;
+    ds_scan_ep *all = ds_xmalloc(cap * sizeof *all);
     if (sc->neps)
         memcpy(all, sc->eps, sc->neps * sizeof *all);
-    size_t k = sc->neps;
-    for (size_t i = 0; i < sc->cap; i++)
-        if (sc->tab[i].used == DS_SLOT_LIVE && sc->tab[i].st && sc->tab[i].st->episode)
-            all[k++] = ds_scan_ep_of(&sc->tab[i]);
-    for (size_t i = 0; i < sc->nheads; i++)
-        if (sc->heads[i]->closed && sc->heads[i]->held.st && sc->heads[i]->held.st->episode)
-            all[k++] = ds_scan_ep_of(&sc->heads[i]->held);
+    /* One pass over the table (hundreds of MB for a big run), growing the list. */
+    for (size_t i = 0; i < sc->cap + sc->nheads; i++) {
+        const ds_scan_slot *s = i < sc->cap ? &sc->tab[i] : &sc->heads[i - sc->cap]->held;
+        bool running = i < sc->cap ? s->used == DS_SLOT_LIVE : sc->heads[i - sc->cap]->closed;
+        if (!running || !s->st || !s->st->episode)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            all = ds_xrealloc(all, cap * sizeof *all);
+        }
+        all[n++] = ds_scan_ep_of(s);
+    }
     qsort(all, n, sizeof *all, ds_scan_ep_cmp);
 
     ds_ofile f;

@@ -309,10 +309,51 @@ static bool ds_radix_refs(ds_bd_ref *r, size_t n)
     return true;
 }
 
+/* ds_radix_refs of parts of r on up to 8 threads at once, then the parts merged
+ * (ties from the earlier part first: the stable sort's order). */
+typedef struct ds_radix_job {
+    ds_bd_ref *r;
+    size_t n, parts;
+    bool ok[8];
+} ds_radix_job;
+
+static void ds_radix_part(void *arg, size_t k)
+{
+    ds_radix_job *j = arg;
+    size_t from = k * j->n / j->parts, to = (k + 1) * j->n / j->parts;
+    j->ok[k] = ds_radix_refs(j->r + from, to - from);
+}
+
+static bool ds_radix_refs_par(unsigned threads, ds_bd_ref *r, size_t n)
+{
+    ds_radix_job j = {r, n, threads < 8 ? threads : 8, {false}};
+    if (j.parts < 2)
+        return ds_radix_refs(r, n);
+    ds_parallel_for(threads, j.parts, ds_radix_part, &j);
+    size_t at[8], end[8];
+    for (size_t k = 0; k < j.parts; k++) {
+        if (!j.ok[k])
+            return false;
+        at[k] = k * n / j.parts;
+        end[k] = (k + 1) * n / j.parts;
+    }
+    ds_bd_ref *out = ds_xmalloc(n * sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        size_t best = j.parts;
+        for (size_t k = 0; k < j.parts; k++)
+            if (at[k] < end[k] && (best == j.parts || ds_ref_cmp(&r[at[k]], &r[at[best]]) < 0))
+                best = k;
+        out[i] = r[at[best]++];
+    }
+    memcpy(r, out, n * sizeof(*r));
+    free(out);
+    return true;
+}
+
 /* Sorts r[0..n) and drops repeats of (group, ip); returns how many remain. */
 static size_t ds_sort_unique(unsigned threads, ds_bd_ref *r, size_t n)
 {
-    if (n < 32768 || n > UINT32_MAX || !ds_radix_refs(r, n))
+    if (n < 32768 || n > UINT32_MAX || !ds_radix_refs_par(threads, r, n))
         ds_parallel_sort(threads, r, n, sizeof(*r), ds_ref_cmp);
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
