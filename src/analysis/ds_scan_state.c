@@ -21,6 +21,11 @@
  * heads for keys first heard in B within A's first window), so it can itself follow
  * an earlier part: a reduction tree (--mpi) may merge any two neighbours.
  *
+ * The shards of one `-j` run are merged otherwise: they keep no heads (a run that
+ * saves its state is not sharded) and hold disjoint sources, so B's running
+ * episodes become finished rows of A and nothing else of B is kept. The result is
+ * for writing only, never for saving.
+ *
  * Layout (little-endian, ds_state.h): u64 min_dests, i64 window; u8 started, i64
  * first probe, i64 cutoff, u8 swept, i64 next sweep; u32 episodes (ip, u8 proto,
  * u16 port, i64 start, i64 end, u64 packets, u64 destinations, u8 tool); u32 slots
@@ -397,6 +402,23 @@ int ds_scan_merge(void *dstp, void *srcp, char *err, size_t errlen)
         b->ctx = a->ctx;
         a->ctx = t.ctx;
         a->keep_heads = t.keep_heads;
+        return 0;
+    }
+    if (!a->keep_heads && !b->keep_heads && !a->nheads && !b->nheads && !a->approx && !b->approx) {
+        /* Shards of one -j run (only they merge without heads): their sources are
+         * disjoint, so b's keys need no place in a's table. Of them, only the
+         * running episodes matter to the outputs: they join a's finished ones as
+         * the rows ds_scan_write would make of them; the rest goes with b. */
+        for (size_t i = 0; i < b->cap; i++)
+            if (b->tab[i].used == DS_SLOT_LIVE && b->tab[i].st && b->tab[i].st->episode)
+                ds_scan_finish_ep(a, &b->tab[i]);
+        for (size_t i = 0; i < b->neps; i++) {
+            if (a->neps == a->capeps) {
+                a->capeps = a->capeps ? 2 * a->capeps : 64;
+                a->eps = ds_xrealloc(a->eps, a->capeps * sizeof *a->eps);
+            }
+            a->eps[a->neps++] = b->eps[i];
+        }
         return 0;
     }
     for (size_t i = 0; i < b->nheads; i++)
