@@ -52,6 +52,7 @@ typedef struct ds_chunk {
     size_t n;
     uint32_t *ends; /* end of each batch in pkts */
     size_t nb;
+    uint16_t *shard; /* the worker of each record's remote host (per-host routes) */
 } ds_chunk;
 
 typedef struct ds_unit {
@@ -68,7 +69,6 @@ typedef struct ds_worker {
     ds_unit *units;
     size_t nunits;
     bool any_host;
-    const ds_dos_config *dos_cfg; /* the victim rule for the host key; NULL: dos off */
     /* This worker's contexts: whole analyzers write into the output directory,
      * shards do not (their merge does). --max-memory: each worker has its own
      * budget of max_memory / N (ds_membudget.h), so no counter is shared. */
@@ -90,7 +90,11 @@ struct ds_par {
     uint64_t produced; /* chunks published */
     bool filling;      /* ch[produced % DS_NCHUNK] is being filled */
     bool done;
-    struct ds_merge_job *jobs; /* from ds_par_finish_start: one per sharded analyzer */
+    /* Per-host routes: the reading thread finds each record's worker once (the
+     * victim rule needs a look into the packet), not every worker for every record. */
+    bool any_host;
+    const ds_dos_config *dos_cfg; /* the victim rule for the host key; NULL: dos off */
+    struct ds_merge_job *jobs;    /* from ds_par_finish_start: one per sharded analyzer */
     size_t njobs;
 };
 
@@ -129,16 +133,14 @@ static inline const ds_ip *ds_remote_host(const ds_dos_config *dos, const ds_pkt
     return &p->src;
 }
 
-/* Copies this worker's per-host share of pk[0..n) into w->mine. */
-static size_t ds_share_hosts(ds_worker *w, const ds_pkt *pk, size_t n)
+/* Copies this worker's per-host share of pk[0..n) (shard: their workers) into
+ * w->mine. */
+static size_t ds_share_hosts(ds_worker *w, const ds_pkt *pk, const uint16_t *shard, size_t n)
 {
-    unsigned nw = w->par->nw;
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        ds_dos_hit hit;
-        if (ds_host_shard(ds_remote_host(w->dos_cfg, &pk[i], &hit), nw) == w->index)
+    for (size_t i = 0; i < n; i++)
+        if (shard[i] == w->index)
             w->mine[m++] = pk[i];
-    }
     return m;
 }
 
@@ -167,7 +169,7 @@ static void ds_worker_chunk(ds_worker *w, const ds_chunk *c)
         const ds_pkt *pk = c->pkts + b0;
         size_t n = b1 - b0;
         int64_t last = pk[n - 1].ts_ns;
-        size_t m = w->any_host ? ds_share_hosts(w, pk, n) : 0;
+        size_t m = w->any_host ? ds_share_hosts(w, pk, c->shard + b0, n) : 0;
         for (size_t k = 0; k < w->nunits; k++) {
             const ds_unit *u = &w->units[k];
             const ds_analyzer_ops *ops = ds_analyzers[u->a];
@@ -220,9 +222,9 @@ static void ds_add_unit(ds_worker *w, size_t a, enum ds_route route, void *st)
     w->units = ds_xrealloc(w->units, (w->nunits + 1) * sizeof *w->units);
     w->units[w->nunits++] = (ds_unit){a, route, st};
     if (route == DS_ROUTE_HOST) {
-        w->any_host = true;
+        w->any_host = w->par->any_host = true;
         if (strcmp(ds_analyzers[a]->name, "dos") == 0)
-            w->dos_cfg = &((const ds_dos *)st)->cfg;
+            w->par->dos_cfg = &((const ds_dos *)st)->cfg;
     }
 }
 
@@ -253,6 +255,7 @@ void ds_par_free(ds_par *p)
     for (int i = 0; i < DS_NCHUNK; i++) {
         free(p->ch[i].pkts);
         free(p->ch[i].ends);
+        free(p->ch[i].shard);
     }
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->more);
@@ -274,6 +277,7 @@ ds_par *ds_par_start(const ds_ctx *ctx, void *const *acfg, const size_t *on, siz
     for (int i = 0; i < DS_NCHUNK; i++) {
         p->ch[i].pkts = ds_xmalloc(DS_CHUNK_CAP * sizeof *p->ch[i].pkts);
         p->ch[i].ends = ds_xmalloc(DS_CHUNK_CAP * sizeof *p->ch[i].ends);
+        p->ch[i].shard = ds_xmalloc(DS_CHUNK_CAP * sizeof *p->ch[i].shard);
     }
     for (unsigned k = 0; k < p->nw; k++) {
         ds_worker *w = &p->w[k];
@@ -366,6 +370,10 @@ void ds_par_commit(ds_par *p, size_t n)
     if (n == 0)
         return;
     ds_chunk *c = &p->ch[p->produced % DS_NCHUNK];
+    for (size_t i = c->n; p->any_host && i < c->n + n; i++) {
+        ds_dos_hit hit;
+        c->shard[i] = (uint16_t)ds_host_shard(ds_remote_host(p->dos_cfg, &c->pkts[i], &hit), p->nw);
+    }
     c->n += n;
     c->ends[c->nb++] = (uint32_t)c->n;
 }
