@@ -209,13 +209,19 @@ static ds_scan_ep ds_scan_ep_of(const ds_scan_slot *s)
     return e;
 }
 
-void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s)
+void ds_scan_push_ep(ds_scan *sc, const ds_scan_ep *e)
 {
     if (sc->neps == sc->capeps) {
         sc->capeps = sc->capeps ? 2 * sc->capeps : 64;
         sc->eps = ds_xrealloc(sc->eps, sc->capeps * sizeof *sc->eps);
     }
-    sc->eps[sc->neps++] = ds_scan_ep_of(s);
+    sc->eps[sc->neps++] = *e;
+}
+
+void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s)
+{
+    ds_scan_ep e = ds_scan_ep_of(s);
+    ds_scan_push_ep(sc, &e);
 }
 
 /* ---- the table ---------------------------------------------------------------- */

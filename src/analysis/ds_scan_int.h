@@ -151,6 +151,8 @@ ds_scan_head *ds_scan_head_get(const ds_scan *sc, const ds_ip *src, uint8_t prot
 ds_scan_head *ds_scan_head_new(ds_scan *sc, const ds_ip *src, uint8_t proto, uint16_t port);
 void ds_scan_head_free(ds_scan_head *h);
 void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s);
+/* Appends an ended episode to sc's list. */
+void ds_scan_push_ep(ds_scan *sc, const ds_scan_ep *e);
 void ds_scan_started(ds_scan *sc, int64_t t);
 
 /* --max-memory: dst takes src's eviction record (a merge with an approximate part

@@ -412,13 +412,8 @@ int ds_scan_merge(void *dstp, void *srcp, char *err, size_t errlen)
         for (size_t i = 0; i < b->cap; i++)
             if (b->tab[i].used == DS_SLOT_LIVE && b->tab[i].st && b->tab[i].st->episode)
                 ds_scan_finish_ep(a, &b->tab[i]);
-        for (size_t i = 0; i < b->neps; i++) {
-            if (a->neps == a->capeps) {
-                a->capeps = a->capeps ? 2 * a->capeps : 64;
-                a->eps = ds_xrealloc(a->eps, a->capeps * sizeof *a->eps);
-            }
-            a->eps[a->neps++] = b->eps[i];
-        }
+        for (size_t i = 0; i < b->neps; i++)
+            ds_scan_push_ep(a, &b->eps[i]);
         return 0;
     }
     for (size_t i = 0; i < b->nheads; i++)
@@ -452,12 +447,7 @@ int ds_scan_merge(void *dstp, void *srcp, char *err, size_t errlen)
         s->head = 0;
         sb->st = NULL;
     }
-    for (size_t i = 0; i < b->neps; i++) {
-        if (a->neps == a->capeps) {
-            a->capeps = a->capeps ? 2 * a->capeps : 64;
-            a->eps = ds_xrealloc(a->eps, a->capeps * sizeof *a->eps);
-        }
-        a->eps[a->neps++] = b->eps[i];
-    }
+    for (size_t i = 0; i < b->neps; i++)
+        ds_scan_push_ep(a, &b->eps[i]);
     return 0;
 }
