@@ -6,8 +6,9 @@
 # analyzer on. Each figure is the median of REPS runs (default 3) with the capture
 # in the page cache and the outputs on tmpfs (so disk writes do not blur them).
 # DS_RUN_TIMES splits each run into analysis (reading, decoding and the analyzers),
-# merging the threads' states, and outputs (the files and report.html): only the
-# first is parallel, so the last bounds the speed-up of the whole run (Amdahl).
+# merging the threads' states (only starting the merges: each goes on under the
+# outputs, until its analyzer writes), and outputs (the files and report.html,
+# written on the -j threads too).
 # It also gives the CPU seconds of the analysis per thread (the reading thread and
 # each worker): on a shared machine the wall times mean little, so the table also
 # gives what the analysis would take on idle cores, max(CPU sum / cores, the
@@ -87,7 +88,8 @@ checked identical to \`-j 1\`'s. The worm analyzer tracked $hosts hosts at $bph 
 host (summary.json \`worm.bytes_per_host\`). "Analysis CPU s" adds the reading thread's and the
 workers' CPU seconds; "analysis on idle cores" is max(that / $cores cores, the busiest thread's
 CPU seconds): what the analysis takes when nothing else runs (the wall figures include the
-other users of the shared machine).
+other users of the shared machine). "Merging threads" is the time to start the merges of
+the shards, which go on while the outputs are written (counted in "outputs").
 
 | run | wall s | speed-up | Mpps | analysis s | analysis speed-up | analysis CPU s | analysis on idle cores s | its speed-up | merging threads s | outputs s |
 |---|---|---|---|---|---|---|---|---|---|---|
