@@ -598,7 +598,8 @@ static void ds_count_group(void *arg, size_t g)
             free(ct->runs);
         }
         free(all.slot);
-        qsort(all.runs, all.nr, sizeof(*all.runs), ds_run_cmp);
+        if (all.nr)
+            qsort(all.runs, all.nr, sizeof(*all.runs), ds_run_cmp);
         m->runs[t] = all.runs;
         m->nruns[t] = all.nr;
     }
