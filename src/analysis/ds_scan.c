@@ -209,13 +209,19 @@ static ds_scan_ep ds_scan_ep_of(const ds_scan_slot *s)
     return e;
 }
 
+/* Appends e to the growing list (*v, *n, *cap). */
+static void ds_eps_append(ds_scan_ep **v, size_t *n, size_t *cap, const ds_scan_ep *e)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *v = ds_xrealloc(*v, *cap * sizeof **v);
+    }
+    (*v)[(*n)++] = *e;
+}
+
 void ds_scan_push_ep(ds_scan *sc, const ds_scan_ep *e)
 {
-    if (sc->neps == sc->capeps) {
-        sc->capeps = sc->capeps ? 2 * sc->capeps : 64;
-        sc->eps = ds_xrealloc(sc->eps, sc->capeps * sizeof *sc->eps);
-    }
-    sc->eps[sc->neps++] = *e;
+    ds_eps_append(&sc->eps, &sc->neps, &sc->capeps, e);
 }
 
 void ds_scan_finish_ep(ds_scan *sc, const ds_scan_slot *s)
@@ -845,17 +851,16 @@ static int ds_scan_write(void *stp, const ds_ctx *ctx, json_t *summary, char *er
     if (sc->neps)
         memcpy(all, sc->eps, sc->neps * sizeof *all);
     /* One pass over the table (hundreds of MB for a big run), growing the list. */
-    for (size_t i = 0; i < sc->cap + sc->nheads; i++) {
-        const ds_scan_slot *s = i < sc->cap ? &sc->tab[i] : &sc->heads[i - sc->cap]->held;
-        bool running = i < sc->cap ? s->used == DS_SLOT_LIVE : sc->heads[i - sc->cap]->closed;
-        if (!running || !s->st || !s->st->episode)
-            continue;
-        if (n == cap) {
-            cap *= 2;
-            all = ds_xrealloc(all, cap * sizeof *all);
+    for (size_t i = 0; i < sc->cap; i++)
+        if (sc->tab[i].used == DS_SLOT_LIVE && sc->tab[i].st && sc->tab[i].st->episode) {
+            ds_scan_ep e = ds_scan_ep_of(&sc->tab[i]);
+            ds_eps_append(&all, &n, &cap, &e);
         }
-        all[n++] = ds_scan_ep_of(s);
-    }
+    for (size_t i = 0; i < sc->nheads; i++)
+        if (sc->heads[i]->closed && sc->heads[i]->held.st && sc->heads[i]->held.st->episode) {
+            ds_scan_ep e = ds_scan_ep_of(&sc->heads[i]->held);
+            ds_eps_append(&all, &n, &cap, &e);
+        }
     qsort(all, n, sizeof *all, ds_scan_ep_cmp);
 
     ds_ofile f;

@@ -70,7 +70,6 @@ typedef struct ds_worker {
     unsigned index;
     ds_unit *units;
     size_t nunits;
-    bool any_host;
     /* This worker's contexts: whole analyzers write into the output directory,
      * shards do not (their merge does). --max-memory: each worker has its own
      * budget of max_memory / N (ds_membudget.h), so no counter is shared. */
@@ -171,7 +170,7 @@ static void ds_worker_chunk(ds_worker *w, const ds_chunk *c)
         const ds_pkt *pk = c->pkts + b0;
         size_t n = b1 - b0;
         int64_t last = pk[n - 1].ts_ns;
-        size_t m = w->any_host ? ds_share_hosts(w, pk, c->shard + b0, n) : 0;
+        size_t m = w->par->any_host ? ds_share_hosts(w, pk, c->shard + b0, n) : 0;
         for (size_t k = 0; k < w->nunits; k++) {
             const ds_unit *u = &w->units[k];
             const ds_analyzer_ops *ops = ds_analyzers[u->a];
@@ -224,7 +223,7 @@ static void ds_add_unit(ds_worker *w, size_t a, enum ds_route route, void *st)
     w->units = ds_xrealloc(w->units, (w->nunits + 1) * sizeof *w->units);
     w->units[w->nunits++] = (ds_unit){a, route, st};
     if (route == DS_ROUTE_HOST) {
-        w->any_host = w->par->any_host = true;
+        w->par->any_host = true;
         if (strcmp(ds_analyzers[a]->name, "dos") == 0)
             w->par->dos_cfg = &((const ds_dos *)st)->cfg;
     }
@@ -306,7 +305,7 @@ ds_par *ds_par_start(const ds_ctx *ctx, void *const *acfg, const size_t *on, siz
     }
     for (unsigned k = 0; k < p->nw; k++) {
         ds_worker *w = &p->w[k];
-        if (w->any_host)
+        if (p->any_host)
             w->mine = ds_xmalloc(DS_MAX_BATCH * sizeof *w->mine);
         if (pthread_create(&w->th, NULL, ds_worker_main, w) != 0) {
             ds_par_stop(p);
